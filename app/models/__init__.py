@@ -1,0 +1,22 @@
+"""SQLAlchemy models. Qt-free; services and the UI build on these."""
+
+from app.models.base import Base, Money, cents_to_yuan
+from app.models.register import (
+    AppMeta,
+    Certificate,
+    CertificateScan,
+    CompetitionEntry,
+    Department,
+    Enterprise,
+    Honour,
+    LaborContract,
+    Occupation,
+    OccupationShortage,
+    Worker,
+)
+
+__all__ = [
+    "AppMeta", "Base", "Certificate", "CertificateScan", "CompetitionEntry", "Department",
+    "Enterprise", "Honour", "LaborContract", "Money", "Occupation", "OccupationShortage",
+    "Worker", "cents_to_yuan",
+]

@@ -1,0 +1,686 @@
+"""Roster import 花名册导入 (SPEC §9).
+
+Two phases. `check_roster` reads the whole file and the database and produces a plan or
+a list of problems; it writes nothing. `apply_plan` writes a clean plan in one
+transaction. `import_roster` does both; a dry run stops after the check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+from sqlalchemy import Engine, insert, select, update
+
+from app.errors import Refused
+from app.models import Certificate, Department, LaborContract, Occupation, Worker
+from app.services import identity
+from app.services.levels import (
+    KIND_QUALIFICATION,
+    KIND_SKILL_LEVEL,
+    LEVEL_BEARING_KINDS,
+    LEVEL_NAMES,
+    LevelParseError,
+    parse_level,
+)
+from app.services.pinyin import name_initials
+from app.services.text import squash
+from app.services.values import ValueProblem, cell_text, parse_date, parse_money
+from app.services.vocab import (
+    STATUS_ACTIVE,
+    VocabError,
+    parse_certificate_kind,
+    parse_education,
+    parse_gender,
+    parse_route,
+    parse_yes_no,
+)
+
+# Canonical column → other headers clerks use for it. `export workers` writes the canonical
+# names in this order, so an export re-imports unchanged.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "工号": ("员工编号", "职工编号", "员工号", "职工号", "人员编号"),
+    "姓名": ("职工姓名", "员工姓名"),
+    "证件类型": ("身份证件类型",),
+    "证件号码": ("身份证号", "身份证号码", "公民身份号码", "身份证", "证件号", "身份证件号码"),
+    "性别": (),
+    "出生日期": ("出生年月日",),
+    "学历": ("文化程度", "最高学历"),
+    "部门": ("部门/车间", "车间", "所在部门", "部门车间", "车间/部门"),
+    "岗位": ("岗位名称", "工作岗位"),
+    "工种": ("职业（工种）", "职业工种", "职业(工种)", "职业/工种"),
+    "是否一线职工": ("一线职工", "是否一线", "是否一线工人"),
+    "是否班组长": ("班组长",),
+    "入职日期": ("入职时间", "入厂日期", "入厂时间", "进厂日期", "进厂时间"),
+    "合同起始日": ("合同起始日期", "合同开始日期", "合同开始日", "合同起始时间", "合同签订日期"),
+    "合同终止日": ("合同到期日", "合同终止日期", "合同到期日期", "合同结束日期", "合同到期时间"),
+    "月工资": ("月工资（元）", "月工资(元)", "工资", "月薪", "月收入"),
+    "联系电话": ("手机号", "手机号码", "电话", "联系方式", "手机", "电话号码"),
+    "技能等级": ("职业技能等级", "等级", "技能等级（职业资格）", "职业资格等级"),
+    "证书类别": ("证书类型", "证书种类"),
+    "证书编号": ("证书号", "证书号码"),
+    "发证日期": ("发证时间", "取证日期", "取证时间", "获证日期", "获证时间"),
+    "发证机构": ("发证单位", "发证机关"),
+    "评价方式": ("评价类型",),
+}
+_HEADER_LOOKUP = {squash(alias): name for name, aliases in COLUMNS.items() for alias in (name, *aliases)}
+_ID_TYPE_SYNONYMS = {
+    "身份证": identity.ID_TYPE_RESIDENT, "居民身份证": identity.ID_TYPE_RESIDENT,
+    "港澳台居民居住证": identity.ID_TYPE_HMT, "港澳台居住证": identity.ID_TYPE_HMT,
+    "外国人永久居留身份证": identity.ID_TYPE_FOREIGN, "外国人永久居留证": identity.ID_TYPE_FOREIGN,
+    "护照": identity.ID_TYPE_PASSPORT,
+}
+_OPEN_ENDED = {"无固定期限", "无固定", "长期", "无期限", "无"}
+_CERT_COLUMNS = ("技能等级", "证书类别", "证书编号", "发证日期", "发证机构", "评价方式")
+HEADER_SEARCH_ROWS = 30
+DUPLICATE_MODES = ("update", "skip", "error")
+MIN_WORKING_AGE = 16
+
+# Worker columns compared and written on update, in the order of the Worker model.
+_WORKER_FIELDS = (
+    "employee_no", "name", "gender", "birth_date", "education", "department_id", "post",
+    "occupation_id", "is_frontline", "is_team_leader", "hire_date", "monthly_wage", "phone",
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int
+    column: str
+    value: str
+    reason: str
+    column_letter: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.column}（{self.column_letter}列）" if self.column_letter else self.column
+        return f"第{self.row}行，{where}「{self.value}」：{self.reason}"
+
+
+@dataclass
+class RosterRow:
+    row: int
+    worker: dict  # Worker columns; department/occupation by name until the plan resolves them
+    present: set[str]  # worker fields whose cells were filled (update only touches those)
+    contract: tuple[date, date | None] | None = None
+    certificate: dict | None = None
+
+
+@dataclass
+class ImportReport:
+    file: str
+    header_row: int = 0
+    data_rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    new_workers: int = 0
+    updated_workers: int = 0
+    unchanged_workers: int = 0
+    skipped_workers: int = 0
+    new_contracts: int = 0
+    updated_contracts: int = 0
+    new_certificates: int = 0
+    existing_certificates: int = 0
+    new_departments: list[str] = field(default_factory=list)
+    new_occupations: list[str] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        verb = "已" if self.written else "将"
+        parts = [
+            f"{verb}新增职工 {self.new_workers} 名",
+            f"更新 {self.updated_workers} 名",
+            f"无变化 {self.unchanged_workers} 名",
+            f"跳过 {self.skipped_workers} 名",
+            f"新增证书 {self.new_certificates} 张（已有 {self.existing_certificates} 张未重复添加）",
+            f"新增合同 {self.new_contracts} 份、更新 {self.updated_contracts} 份",
+        ]
+        if self.new_departments:
+            parts.append(f"新增部门 {len(self.new_departments)} 个")
+        if self.new_occupations:
+            parts.append(f"新增工种 {len(self.new_occupations)} 个")
+        return f"{Path(self.file).name}：数据 {self.data_rows} 行；" + "，".join(parts) + "。"
+
+
+@dataclass
+class ImportPlan:
+    report: ImportReport
+    on_duplicate: str
+    new: list[RosterRow] = field(default_factory=list)
+    updates: list[tuple[int, dict]] = field(default_factory=list)  # worker id, changed fields
+    contracts_new: list[dict] = field(default_factory=list)
+    contracts_changed: list[tuple[int, date, date | None]] = field(default_factory=list)  # worker, start, new end
+    certificates_new: list[dict] = field(default_factory=list)
+    # Rows whose worker is not in the database yet: their contract and certificate wait
+    # for the worker's new id.
+    pending_contracts: list[tuple[RosterRow, tuple[date, date | None]]] = field(default_factory=list)
+    pending_certificates: list[tuple[RosterRow, dict]] = field(default_factory=list)
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def read_first_sheet(path: Path) -> list[list]:
+    if path.suffix.lower() not in (".xlsx", ".xls", ".xlsm"):
+        raise Refused(f"只能导入 Excel 文件（.xlsx 或 .xls）：{path.name}")
+    if not path.exists():
+        raise Refused(f"找不到文件：{path}")
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        # skip_empty_area=False keeps Excel's own row and column positions, so every
+        # problem can name the row the clerk sees.
+        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own assorted errors for damaged files
+        raise Refused(f"无法读取 Excel 文件 {path.name}：文件已损坏、加密或不是 Excel 格式（{exc}）") from exc
+
+
+def find_header(rows: list[list]) -> tuple[int, dict[str, int], list[str]]:
+    """The header is the first row holding 姓名 and an ID-number column (a title row and
+    blank rows above it are common). Returns its index, canonical column → index, and the
+    headers that were not recognised."""
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        names = [_HEADER_LOOKUP.get(squash(cell_text(cell))) for cell in row]
+        if "姓名" in names and "证件号码" in names:
+            columns: dict[str, int] = {}
+            ignored = []
+            for col, (cell, name) in enumerate(zip(row, names)):
+                header = cell_text(cell).replace("\n", "")
+                if name is None:
+                    if header:
+                        ignored.append(f"{header}（{column_letter(col)}列）")
+                elif name in columns:
+                    raise Refused(
+                        f"第{index + 1}行表头中「{name}」出现了两次（{column_letter(columns[name])}列和"
+                        f"{column_letter(col)}列），请删去一列后再导入。"
+                    )
+                else:
+                    columns[name] = col
+            return index, columns, ignored
+    raise Refused(
+        f"在前 {HEADER_SEARCH_ROWS} 行中找不到表头：表头行须同时含有「姓名」和「证件号码」"
+        "（或 身份证号/身份证号码/公民身份号码）两列。"
+    )
+
+
+class _RowReader:
+    """Turns one sheet row into clean values, collecting every problem of the row."""
+
+    def __init__(self, row_no: int, cells: list, columns: dict[str, int], today: date):
+        self.row_no = row_no
+        self.cells = cells
+        self.columns = columns
+        self.today = today
+        self.problems: list[Problem] = []
+        self.warnings: list[str] = []
+
+    def raw(self, column: str):
+        index = self.columns.get(column)
+        if index is None or index >= len(self.cells):
+            return None
+        value = self.cells[index]
+        return None if value == "" else value
+
+    def text(self, column: str) -> str:
+        return cell_text(self.raw(column))
+
+    def problem(self, column: str, reason: str, value=None) -> None:
+        shown = cell_text(self.raw(column)) if value is None else str(value)
+        index = self.columns.get(column)
+        letter = column_letter(index) if index is not None else ""
+        self.problems.append(Problem(self.row_no, column, shown, reason, letter))
+
+    def parsed(self, column: str, parser: Callable, *errors: type[Exception]):
+        raw = self.raw(column)
+        if raw is None or cell_text(raw) == "":
+            return None
+        try:
+            return parser(raw)
+        except (ValueProblem, VocabError, LevelParseError, *errors) as exc:
+            self.problem(column, str(exc))
+            return None
+
+    def date(self, column: str) -> date | None:
+        value = self.parsed(column, parse_date)
+        if value and value > self.today:
+            self.problem(column, "日期晚于今天")
+            return None
+        return value
+
+
+def _clean_name(raw: str) -> str:
+    # Clerks pad two-character names to line up (张  三); only CJK names lose inner spaces.
+    compact = re.sub(r"\s+", "", raw)
+    if compact and all("\u3400" <= ch <= "\u9fff" or ch == "·" for ch in compact):
+        return compact
+    return re.sub(r"\s+", " ", raw).strip()
+
+
+def _read_row(reader: _RowReader) -> RosterRow | None:
+    worker: dict = {}
+    present: set[str] = set()
+
+    name = _clean_name(reader.text("姓名"))
+    if not name:
+        reader.problem("姓名", "不能为空")
+    worker["name"] = name
+    present.add("name")
+
+    id_type_text = reader.text("证件类型")
+    id_type = identity.ID_TYPE_RESIDENT
+    if id_type_text:
+        id_type = _ID_TYPE_SYNONYMS.get(squash(id_type_text))
+        if id_type is None:
+            reader.problem("证件类型", f"无法识别，应为 {'/'.join(identity.ID_TYPES)} 之一")
+    raw_id = reader.raw("证件号码")
+    info = None
+    if isinstance(raw_id, (int, float)) and not isinstance(raw_id, bool) and abs(raw_id) >= 1e15:
+        reader.problem(
+            "证件号码",
+            "Excel 把证件号码存成了数字，末尾几位已经丢失；请把该列设为「文本」格式后重新录入号码",
+        )
+    elif id_type is not None:
+        try:
+            info = identity.check_id_number(id_type, cell_text(raw_id), today=reader.today)
+        except identity.CheckError as exc:
+            reader.problem("证件号码", str(exc))
+    if info is not None:
+        worker.update(id_type=info.id_type, id_number=info.number)
+        worker["gender"], worker["birth_date"] = info.gender, info.birth_date
+        present.update(("gender", "birth_date"))
+
+    gender = reader.parsed("性别", parse_gender)
+    if gender:
+        if info is not None and info.gender and gender != info.gender:
+            reader.problem("性别", f"与证件号码不符（证件号码表明为{info.gender}）")
+        worker["gender"] = worker.get("gender") or gender
+        present.add("gender")
+    birth = reader.date("出生日期")
+    if birth:
+        if info is not None and info.birth_date and birth != info.birth_date:
+            reader.problem("出生日期", f"与证件号码不符（证件号码表明为 {info.birth_date:%Y-%m-%d}）")
+        worker["birth_date"] = worker.get("birth_date") or birth
+        present.add("birth_date")
+    birth = worker.get("birth_date")
+
+    for column, key in (("工号", "employee_no"), ("岗位", "post"), ("联系电话", "phone")):
+        if reader.text(column):
+            worker[key] = reader.text(column)
+            present.add(key)
+    for column, key in (("部门", "department"), ("工种", "occupation")):
+        if reader.text(column):
+            worker[key] = reader.text(column)
+            present.add(f"{key}_id")
+    for column, key, parser in (
+        ("学历", "education", parse_education),
+        ("月工资", "monthly_wage", parse_money),
+    ):
+        value = reader.parsed(column, parser)
+        if value is not None:
+            worker[key] = value
+            present.add(key)
+    for column, key in (("是否一线职工", "is_frontline"), ("是否班组长", "is_team_leader")):
+        if column in reader.columns:
+            value = reader.parsed(column, parse_yes_no)
+            worker[key] = bool(value)
+            present.add(key)
+
+    hire = reader.date("入职日期")
+    if hire:
+        if birth and hire < _add_years(birth, MIN_WORKING_AGE):
+            reader.problem("入职日期", f"入职时未满 {MIN_WORKING_AGE} 周岁（出生日期 {birth:%Y-%m-%d}）")
+        worker["hire_date"] = hire
+        present.add("hire_date")
+
+    contract = _read_contract(reader, hire)
+    certificate = _read_certificate(reader, birth, worker.get("occupation"))
+    if reader.problems:
+        return None
+    return RosterRow(reader.row_no, worker, present, contract, certificate)
+
+
+def _read_contract(reader: _RowReader, hire: date | None) -> tuple[date, date | None] | None:
+    start = reader.date("合同起始日")
+    end_text = reader.text("合同终止日")
+    open_ended = squash(end_text) in _OPEN_ENDED
+    end = None
+    if end_text and not open_ended:
+        end = reader.parsed("合同终止日", parse_date)
+    if start is None and "合同起始日" not in reader.columns and "合同终止日" in reader.columns:
+        start = hire  # a roster with only the end date: the contract began at hire
+    if start is None:
+        if end is not None or open_ended:
+            if "合同起始日" in reader.columns:
+                reader.problem("合同起始日", "填写了合同终止日，合同起始日不能为空")
+            else:
+                reader.problem("合同终止日", "表中没有「合同起始日」列，也没有入职日期，无法确定合同从何时开始")
+        return None
+    if end is not None and end <= start:
+        reader.problem("合同终止日", f"合同终止日应晚于起始日（{start:%Y-%m-%d}）")
+        return None
+    return start, end
+
+
+def _read_certificate(reader: _RowReader, birth: date | None, occupation: str | None) -> dict | None:
+    if not any(reader.text(column) for column in _CERT_COLUMNS):
+        return None
+    number = reader.text("证书编号").replace(" ", "").upper() or None
+    kind = reader.parsed("证书类别", parse_certificate_kind)
+    if kind is None and not reader.text("证书类别"):
+        # The number's shape says which kind it is; a new-style level certificate otherwise.
+        kind = KIND_QUALIFICATION if number and re.fullmatch(r"\d{16}", number) else KIND_SKILL_LEVEL
+    rank = reader.parsed("技能等级", parse_level)
+    if kind in LEVEL_BEARING_KINDS and rank is None and not reader.text("技能等级"):
+        reader.problem("技能等级", f"{kind}须填写技能等级", value="")
+    elif kind is not None and kind not in LEVEL_BEARING_KINDS and rank is not None:
+        reader.warnings.append(f"第{reader.row_no}行：{kind}不设等级，所填「{reader.text('技能等级')}」未采用")
+        rank = None
+    issued = reader.date("发证日期")
+    if issued and birth and issued < _add_years(birth, MIN_WORKING_AGE):
+        reader.problem("发证日期", f"发证时未满 {MIN_WORKING_AGE} 周岁（出生日期 {birth:%Y-%m-%d}），请核对")
+    if issued is None and not reader.text("发证日期") and rank is not None:
+        reader.warnings.append(
+            f"第{reader.row_no}行：未填发证日期，等级 {LEVEL_NAMES[rank]} 计入现有等级，但取得日期不详"
+        )
+    if number and kind:
+        warning = identity.cert_number_level_warning(kind, number, rank)
+        if warning:
+            reader.warnings.append(f"第{reader.row_no}行，证书编号「{number}」：{warning}")
+    return {
+        "kind": kind,
+        "level_rank": rank,
+        "number": number,
+        "issue_date": issued,
+        "issuing_body": reader.text("发证机构") or None,
+        "evaluation_route": reader.parsed("评价方式", parse_route),
+        "occupation": occupation,
+    }
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def check_roster(
+    engine: Engine, path: str | Path, *, on_duplicate: str = "update", today: date | None = None
+) -> ImportPlan:
+    """Read and check the whole file against itself and the database; write nothing."""
+    if on_duplicate not in DUPLICATE_MODES:
+        raise ValueError(on_duplicate)
+    path = Path(path)
+    today = today or date.today()
+    report = ImportReport(str(path))
+    rows = read_first_sheet(path)
+    header_index, columns, ignored = find_header(rows)
+    report.header_row = header_index + 1
+    if ignored:
+        report.ignored_columns = ignored
+        report.warnings.append("以下列未识别，已忽略：" + "、".join(ignored))
+
+    parsed: list[RosterRow] = []
+    for offset, cells in enumerate(rows[header_index + 1 :], start=header_index + 2):
+        if all(cell_text(cell) == "" for cell in cells):
+            continue
+        reader = _RowReader(offset, cells, columns, today)
+        if not reader.text("姓名") and reader.raw("证件号码") is None:
+            report.warnings.append(f"第{offset}行没有姓名和证件号码，不是职工数据，已跳过")
+            continue
+        report.data_rows += 1
+        row = _read_row(reader)
+        report.problems.extend(reader.problems)
+        report.warnings.extend(reader.warnings)
+        if row is not None:
+            parsed.append(row)
+    if report.data_rows == 0:
+        raise Refused(f"{path.name} 的表头（第{report.header_row}行）下面没有职工数据。")
+
+    _check_within_file(parsed, report)
+    plan = ImportPlan(report, on_duplicate)
+    with engine.connect() as conn:
+        _plan_against_database(conn, parsed, plan)
+    return plan
+
+
+def _check_within_file(rows: list[RosterRow], report: ImportReport) -> None:
+    """The same ID, 工号 or certificate number twice in one file is an error in the later row."""
+    seen: dict[str, dict] = {"证件号码": {}, "工号": {}, "证书编号": {}}
+    for row in rows:
+        keys = {
+            "证件号码": (row.worker.get("id_type"), row.worker.get("id_number")),
+            "工号": row.worker.get("employee_no"),
+            "证书编号": (row.certificate or {}).get("number"),
+        }
+        for column, key in keys.items():
+            if not key or key == (None, None):
+                continue
+            first = seen[column].setdefault(key, row.row)
+            if first != row.row:
+                shown = key[1] if isinstance(key, tuple) else key
+                report.problems.append(Problem(row.row, column, shown, f"与第{first}行重复"))
+    report.problems.sort(key=lambda p: p.row)
+
+
+def _plan_against_database(conn, rows: list[RosterRow], plan: ImportPlan) -> None:
+    report = plan.report
+    departments = dict(conn.execute(select(Department.name, Department.id)).all())
+    occupations = dict(conn.execute(select(Occupation.name, Occupation.id)).all())
+    report.new_departments = sorted({r.worker["department"] for r in rows if r.worker.get("department")} - departments.keys())
+    report.new_occupations = sorted(
+        ({r.worker["occupation"] for r in rows if r.worker.get("occupation")}
+         | {r.certificate["occupation"] for r in rows if r.certificate and r.certificate["occupation"]})
+        - occupations.keys()
+    )
+    worker_table = Worker.__table__
+    existing = {
+        (row.id_type, row.id_number): row
+        for row in conn.execute(select(worker_table.c.id, *(worker_table.c[f] for f in ("id_type", "id_number", *_WORKER_FIELDS))))
+    }
+    by_employee_no = {row.employee_no: row for row in existing.values() if row.employee_no}
+    cert_owner = {
+        number: worker_id
+        for number, worker_id in conn.execute(
+            select(Certificate.number, Certificate.worker_id).where(Certificate.number.is_not(None))
+        )
+    }
+    unnumbered = {
+        (c.worker_id, c.kind, c.level_rank, c.issue_date)
+        for c in conn.execute(
+            select(Certificate.worker_id, Certificate.kind, Certificate.level_rank, Certificate.issue_date).where(
+                Certificate.number.is_(None)
+            )
+        )
+    }
+    contracts = {
+        (c.worker_id, c.start_date): c.end_date
+        for c in conn.execute(select(LaborContract.worker_id, LaborContract.start_date, LaborContract.end_date))
+    }
+
+    def problem(row: RosterRow, column: str, value: str, reason: str) -> None:
+        report.problems.append(Problem(row.row, column, value, reason))
+
+    for row in rows:
+        key = (row.worker["id_type"], row.worker["id_number"])
+        current = existing.get(key)
+        employee_no = row.worker.get("employee_no")
+        holder = by_employee_no.get(employee_no) if employee_no else None
+        if holder is not None and (current is None or holder.id != current.id):
+            problem(row, "工号", employee_no, f"已是库中另一名职工（{holder.name}）的工号")
+            continue
+        number = (row.certificate or {}).get("number")
+        if number and number in cert_owner and (current is None or cert_owner[number] != current.id):
+            problem(row, "证书编号", number, "该证书编号已登记在另一名职工名下")
+            continue
+        if current is not None and plan.on_duplicate == "error":
+            problem(row, "证件号码", identity.mask_id_number(key[1]), f"库中已有此人（{current.name}），按 --on-duplicate error 拒绝")
+            continue
+        if current is not None and plan.on_duplicate == "skip":
+            report.skipped_workers += 1
+            continue
+        if current is None:
+            plan.new.append(row)
+            report.new_workers += 1
+            if row.contract:
+                plan.pending_contracts.append((row, row.contract))
+                report.new_contracts += 1
+            if row.certificate:
+                plan.pending_certificates.append((row, row.certificate))
+                report.new_certificates += 1
+            continue
+        changes = _worker_changes(
+            row, current, {v: k for k, v in departments.items()}, {v: k for k, v in occupations.items()}
+        )
+        if changes:
+            plan.updates.append((current.id, changes))
+            report.updated_workers += 1
+        else:
+            report.unchanged_workers += 1
+        if row.contract:
+            start, end = row.contract
+            if (current.id, start) not in contracts:
+                plan.contracts_new.append({"worker_id": current.id, "start_date": start, "end_date": end})
+                report.new_contracts += 1
+            elif contracts[(current.id, start)] != end:
+                plan.contracts_changed.append((current.id, start, end))
+                report.updated_contracts += 1
+        if row.certificate:
+            cert = row.certificate
+            known = (
+                number in cert_owner
+                if number
+                else (current.id, cert["kind"], cert["level_rank"], cert["issue_date"]) in unnumbered
+            )
+            if known:
+                report.existing_certificates += 1
+            else:
+                plan.certificates_new.append({**cert, "worker_id": current.id})
+                report.new_certificates += 1
+    report.problems.sort(key=lambda p: p.row)
+
+
+def _worker_changes(row: RosterRow, current, department_names: dict, occupation_names: dict) -> dict:
+    """The filled cells that differ from the stored worker. Departments and occupations
+    compare by name and stay names until `apply_plan` resolves them (they may be new)."""
+    stored = {key: getattr(current, key) for key in _WORKER_FIELDS}
+    stored["department_id"] = department_names.get(current.department_id)
+    stored["occupation_id"] = occupation_names.get(current.occupation_id)
+    wanted = dict(row.worker)
+    wanted["department_id"] = wanted.pop("department", None)
+    wanted["occupation_id"] = wanted.pop("occupation", None)
+    changes = {key: wanted[key] for key in _WORKER_FIELDS if key in row.present and wanted.get(key) != stored[key]}
+    if "name" in changes:
+        changes["name_initials"] = name_initials(changes["name"])
+    return changes
+
+
+def apply_plan(engine: Engine, plan: ImportPlan, *, progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Write a checked plan in one transaction: all of it lands or none."""
+    report = plan.report
+    if not report.ok:
+        raise Refused("导入文件有错误，未写入任何数据")
+    worker_table = Worker.__table__
+    with engine.begin() as conn:
+        departments = _ensure_names(conn, Department, report.new_departments)
+        occupations = _ensure_names(conn, Occupation, report.new_occupations)
+
+        def resolve(values: dict) -> dict:
+            out = dict(values)
+            for key, table in (("department", departments), ("occupation", occupations)):
+                if key in out:
+                    out[f"{key}_id"] = table.get(out.pop(key))
+            for key, table in (("department_id", departments), ("occupation_id", occupations)):
+                if isinstance(out.get(key), str):
+                    out[key] = table[out[key]]
+            return out
+
+        new_rows = []
+        for row in plan.new:
+            values = resolve(row.worker)
+            values.setdefault("status", STATUS_ACTIVE)
+            values["name_initials"] = name_initials(values["name"])
+            new_rows.append(values)
+        # Rows differ in which keys they carry; executemany needs one key set.
+        keys = {"status", "name_initials", "is_frontline", "is_team_leader", *(k for v in new_rows for k in v)}
+        defaults = {"is_frontline": False, "is_team_leader": False}
+        new_rows = [{k: v.get(k, defaults.get(k)) for k in keys} for v in new_rows]
+        new_ids: list[int] = []
+        total = len(new_rows) + len(plan.updates)
+        for start in range(0, len(new_rows), 5000):
+            chunk = new_rows[start : start + 5000]
+            result = conn.execute(
+                insert(worker_table).returning(worker_table.c.id, sort_by_parameter_order=True), chunk
+            )
+            new_ids.extend(result.scalars())
+            if progress:
+                progress(start + len(chunk), total)
+        id_of_row = {row.row: worker_id for row, worker_id in zip(plan.new, new_ids)}
+        for worker_id, changes in plan.updates:
+            changes = resolve(changes)
+            conn.execute(
+                update(worker_table)
+                .where(worker_table.c.id == worker_id)
+                .values(**changes, version=worker_table.c.version + 1)
+            )
+        contracts = plan.contracts_new + [
+            {"worker_id": id_of_row[row.row], "start_date": start, "end_date": end}
+            for row, (start, end) in plan.pending_contracts
+        ]
+        if contracts:
+            conn.execute(insert(LaborContract.__table__), contracts)
+        for worker_id, start, end in plan.contracts_changed:
+            conn.execute(
+                update(LaborContract.__table__)
+                .where(LaborContract.worker_id == worker_id, LaborContract.start_date == start)
+                .values(end_date=end)
+            )
+        certificates = plan.certificates_new + [
+            {**cert, "worker_id": id_of_row[row.row]} for row, cert in plan.pending_certificates
+        ]
+        if certificates:
+            cert_keys = ("worker_id", "kind", "level_rank", "number", "issue_date", "issuing_body", "evaluation_route")
+            conn.execute(
+                insert(Certificate.__table__),
+                [
+                    {**{k: c[k] for k in cert_keys}, "occupation_id": occupations.get(c["occupation"])}
+                    for c in certificates
+                ],
+            )
+    report.written = True
+    return report
+
+
+def _ensure_names(conn, model, new_names: list[str]) -> dict[str, int]:
+    if new_names:
+        conn.execute(insert(model.__table__), [{"name": name} for name in new_names])
+    return dict(conn.execute(select(model.name, model.id)).all())
+
+
+def import_roster(
+    engine: Engine,
+    path: str | Path,
+    *,
+    on_duplicate: str = "update",
+    dry_run: bool = False,
+    today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    plan = check_roster(engine, path, on_duplicate=on_duplicate, today=today)
+    if dry_run or not plan.report.ok:
+        return plan.report
+    return apply_plan(engine, plan, progress=progress)
+

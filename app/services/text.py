@@ -1,0 +1,20 @@
+"""Small text helpers shared by import, checks and search."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Full-width forms typed by Chinese input methods: ＡＢＣ１２３ → ABC123, （）→ ().
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20
+
+
+def fold_width(text: str) -> str:
+    return str(text).translate(_FULLWIDTH).strip()
+
+
+def squash(text: str) -> str:
+    """A header or label reduced to its letters: spaces, line breaks, '*' marks and
+    brackets removed, full width folded, so 「身份证号码*」 and 「身份证 号码」 compare equal."""
+    text = unicodedata.normalize("NFKC", str(text))
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "*＊:：()（）[]【】")

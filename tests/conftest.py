@@ -1,0 +1,32 @@
+"""Shared fixtures: every test gets a real SQLite file in its own temp folder."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "skilldesk.db"
+
+
+@pytest.fixture
+def engine(db_path):
+    from app.models.db import database_url, ensure_schema, make_engine
+
+    engine = make_engine(database_url(db_path))
+    ensure_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine):
+    from app.models.db import session_factory
+
+    with session_factory(engine)() as session:
+        yield session
