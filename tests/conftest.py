@@ -9,6 +9,14 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+@pytest.fixture(autouse=True)
+def user_folders(tmp_path, monkeypatch):
+    """Keep the default database and the log inside the test's folder, never the real ones."""
+    for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / "home" / name.lower()))
+    return tmp_path / "home"
+
+
 @pytest.fixture
 def db_path(tmp_path):
     return tmp_path / "skilldesk.db"

@@ -1,0 +1,300 @@
+"""The command line of SPEC §8. Exit codes: 0 done, 1 refused (nothing written), 2 usage error.
+Errors go to stderr in Chinese; without a command the window opens."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from app import APP_NAME, __version__
+from app.errors import Refused
+from app.logs import get_logger, setup_logging
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+log = get_logger("cli")
+
+# argparse looks its texts up through the module-level `_` at call time; giving it a
+# Chinese table keeps usage errors in the clerk's language.
+_ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "options": "选项",
+    "positional arguments": "位置参数",
+    "show this help message and exit": "显示本帮助并退出",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "expected one argument": "需要一个值",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择：%(value)r（可选：%(choices)s）",
+    "invalid %(type)s value: %(value)r": "无效的值：%(value)r",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是 %(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+}
+_argparse_gettext = argparse._
+
+
+def _zh(text: str) -> str:
+    return _ARGPARSE_ZH.get(text, _argparse_gettext(text))
+
+
+argparse._ = _zh
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}：用法错误：{message}\n")
+
+
+def _month(text: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise argparse.ArgumentTypeError(f"月份应写成 YYYY-MM，例如 2026-10，而不是 {text!r}")
+    return text
+
+
+def _iso_date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应写成 YYYY-MM-DD，例如 2026-10-31，而不是 {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为正整数，而不是 {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数，而不是 {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = ChineseArgumentParser(
+        prog="skilldesk",
+        description=f"{APP_NAME} 技能人才台账。不带命令时打开程序窗口。",
+    )
+    parser.add_argument("--db", metavar="PATH|URL", help="数据库文件路径或连接地址（默认：用户数据文件夹中的 SQLite）")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}", help="显示版本并退出")
+    commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
+
+    commands.add_parser("init", help="创建或升级数据库结构")
+
+    demo = commands.add_parser("demo", help="生成演示数据（同一种子生成相同数据）")
+    demo.add_argument("--workers", type=_positive, required=True, metavar="N", help="职工人数")
+    demo.add_argument("--seed", type=int, default=0, metavar="S", help="随机种子（默认 0）")
+
+    imp = commands.add_parser("import", help="导入花名册")
+    imp.add_argument("what", choices=["workers"], help="导入的内容：workers（职工花名册）")
+    imp.add_argument("file", metavar="FILE.xlsx", help="Excel 花名册（.xlsx 或 .xls）")
+    imp.add_argument("--dry-run", action="store_true", help="只检查并报告将做的改动，不写入")
+    imp.add_argument(
+        "--on-duplicate", choices=["update", "skip", "error"], default="update",
+        help="库中已有同一证件号码的职工时：update 更新（默认）、skip 跳过、error 拒绝整个文件",
+    )
+
+    exp = commands.add_parser("export", help="导出职工花名册")
+    exp.add_argument("what", choices=["workers"], help="导出的内容：workers（职工花名册）")
+    exp.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出的 Excel 文件")
+    exp.add_argument("--mask-id", action="store_true", help="证件号码打码（110105********002X）")
+
+    survey = commands.add_parser("survey", help="企业技能人才现状及需求情况调查表")
+    survey.add_argument("--as-of", type=_iso_date, required=True, metavar="YYYY-MM-DD", help="填表时间")
+    survey.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.pdf|FILE.json", help="输出文件")
+
+    roll = commands.add_parser("allowance-roll", help="月度津贴发放表")
+    roll.add_argument("--month", type=_month, required=True, metavar="YYYY-MM", help="月份")
+    roll.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出的 Excel 文件")
+    roll.add_argument("--confirm", action="store_true", help="确认并冻结该月发放表")
+
+    subsidy = commands.add_parser("subsidy", help="补贴申请")
+    subsidy_commands = subsidy.add_subparsers(dest="subsidy_command", metavar="操作", required=True, parser_class=ChineseArgumentParser)
+    for name, help_text in (("candidates", "列出候选人及各项条件"), ("apply", "生成申请并输出 PDF")):
+        sub = subsidy_commands.add_parser(name, help=help_text)
+        sub.add_argument("--type", required=True, metavar="TYPE", help="补贴类型，如 技能提升培训补贴")
+        sub.add_argument("--from", dest="date_from", type=_iso_date, required=True, metavar="DATE", help="起始日期")
+        sub.add_argument("--to", dest="date_to", type=_iso_date, required=True, metavar="DATE", help="截止日期")
+        if name == "candidates":
+            sub.add_argument("--json", action="store_true", help="以 JSON 输出")
+        else:
+            sub.add_argument("--out", required=True, metavar="FILE.pdf", help="输出的 PDF 文件")
+
+    backup = commands.add_parser("backup", help="备份数据库")
+    backup.add_argument("--out", required=True, metavar="FILE", help="备份文件")
+
+    restore = commands.add_parser("restore", help="从备份恢复数据库（当前数据库先另存一份）")
+    restore.add_argument("file", metavar="FILE", help="备份文件")
+    return parser
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _complain(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _open_engine(args, *, upgrade: bool = True):
+    from app.models.db import database_url, ensure_schema, make_engine
+
+    url = database_url(args.db)
+    engine = make_engine(url)
+    if upgrade:
+        result = ensure_schema(engine)
+        if result.changed and result.previous is not None:
+            _complain(f"数据库结构已从 {result.previous} 升级到 {result.current}，原文件已备份为 {result.backup}")
+    return engine
+
+
+def cmd_init(args) -> int:
+    from app.models.db import database_url, ensure_schema, make_engine
+
+    engine = make_engine(database_url(args.db))
+    result = ensure_schema(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    if result.previous is None:
+        _say(f"已创建数据库（结构版本 {result.current}）：{where}")
+    elif result.changed:
+        _say(f"已将数据库从 {result.previous} 升级到 {result.current}：{where}\n升级前的文件已备份为 {result.backup}")
+    else:
+        _say(f"数据库已是最新结构（{result.current}）：{where}")
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from app.services.demo import generate_demo
+
+    engine = _open_engine(args)
+    summary = generate_demo(engine, args.workers, args.seed)
+    _say(
+        f"已生成演示数据：职工 {summary.workers} 名，证书 {summary.certificates} 张，劳动合同 {summary.contracts} 份，"
+        f"荣誉 {summary.honours} 项，竞赛记录 {summary.competitions} 条，部门 {summary.departments} 个，工种 {summary.occupations} 个。"
+    )
+    return EXIT_OK
+
+
+def cmd_import(args) -> int:
+    from app.services.roster_import import import_roster
+
+    engine = _open_engine(args)
+    report = import_roster(engine, Path(args.file), on_duplicate=args.on_duplicate, dry_run=args.dry_run)
+    log.info("import %s: %s problems, written=%s", args.file, len(report.problems), report.written)
+    for warning in report.warnings:
+        _complain(f"警告：{warning}")
+    if not report.ok:
+        _complain(f"导入被拒绝：发现 {len(report.problems)} 个问题，未写入任何数据。")
+        for problem in report.problems:
+            _complain(str(problem))
+        return EXIT_REFUSED
+    _say(report.summary() + ("（试运行，未写入任何数据）" if args.dry_run else ""))
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from app.reports.workers_xlsx import export_workers
+
+    engine = _open_engine(args)
+    count = export_workers(engine, Path(args.out), mask_ids=args.mask_id)
+    _say(f"已导出职工 {count} 名：{args.out}" + ("（证件号码已打码）" if args.mask_id else ""))
+    return EXIT_OK
+
+
+def cmd_backup(args) -> int:
+    from app.services.backup import backup_database
+
+    engine = _open_engine(args, upgrade=False)
+    out = backup_database(engine, Path(args.out))
+    _say(f"已备份到 {out}")
+    return EXIT_OK
+
+
+def cmd_restore(args) -> int:
+    from app.services.backup import restore_database
+
+    engine = _open_engine(args, upgrade=False)
+    safety = restore_database(engine, Path(args.file))
+    _say(f"已从 {args.file} 恢复数据库。" + (f"恢复前的数据库已另存为 {safety}" if safety else ""))
+    return EXIT_OK
+
+
+def cmd_not_yet(args) -> int:
+    raise Refused(f"「{args.command}」功能尚未完成，将在后续版本提供。")
+
+
+COMMANDS: dict[str, Callable] = {
+    "init": cmd_init,
+    "demo": cmd_demo,
+    "import": cmd_import,
+    "export": cmd_export,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "survey": cmd_not_yet,
+    "allowance-roll": cmd_not_yet,
+    "subsidy": cmd_not_yet,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help and --version exit 0, usage errors 2
+        return int(exc.code or 0)
+    log_path = setup_logging()
+    if args.command is None:
+        from app.ui.app import run_window
+
+        return run_window(args.db)
+    log.info("command: %s", " ".join(sys.argv[1:] if argv is None else argv))
+    try:
+        return COMMANDS[args.command](args)
+    except Refused as exc:
+        log.info("refused: %s", exc)
+        _complain(f"错误：{exc}")
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        _complain("已取消，未写入任何数据。")
+        return EXIT_REFUSED
+    except OperationalError as exc:
+        log.exception("database error")
+        _complain(f"错误：无法使用数据库（{_database_reason(exc)}）。详细信息已写入日志：{log_path}")
+        return EXIT_REFUSED
+    except SQLAlchemyError:
+        log.exception("database error")
+        _complain(f"错误：数据库操作失败，未写入任何数据。详细信息已写入日志：{log_path}")
+        return EXIT_REFUSED
+    except OSError as exc:
+        log.exception("file error")
+        _complain(f"错误：文件操作失败：{exc.strerror or exc}（{exc.filename or ''}）。")
+        return EXIT_REFUSED
+    except Exception:
+        log.exception("unexpected error")
+        _complain(f"错误：程序内部出错，未写入任何数据。请把日志文件发给技术支持：{log_path}")
+        return EXIT_REFUSED
+
+
+def _database_reason(exc: OperationalError) -> str:
+    text = str(exc.orig) if exc.orig else str(exc)
+    if "unable to open" in text:
+        return "无法打开数据库文件，请检查路径和权限"
+    if "locked" in text:
+        return "数据库被其他程序占用，请稍后再试"
+    if "readonly" in text or "read-only" in text:
+        return "数据库文件只读，无法写入"
+    if "disk" in text and "full" in text:
+        return "磁盘已满"
+    if "not a database" in text:
+        return "该文件不是数据库"
+    return text
+
+
+if __name__ == "__main__":
+    sys.exit(main())
