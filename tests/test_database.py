@@ -27,6 +27,18 @@ def test_upgrade_from_first_revision_keeps_data(db_path):
         assert result.backup is not None and result.backup.exists()
 
 
+def test_models_and_migrations_agree(engine):
+    """Every schema change is a migration: the migrated schema equals the models."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from app.models import Base
+
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert diff == []
+
+
 def test_newer_database_is_refused_and_untouched(db_path):
     engine = make_engine(database_url(db_path))
     ensure_schema(engine)

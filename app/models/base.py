@@ -37,7 +37,7 @@ class Money(TypeDecorator):
             return None
         if not isinstance(value, Decimal):
             value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-        return int((value * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return int(value.scaleb(2).to_integral_value(ROUND_HALF_UP))
 
     def process_result_value(self, value, dialect):
         if value is None:

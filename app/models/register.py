@@ -105,7 +105,7 @@ class Worker(Timestamped, Base):
     leave_date: Mapped[date | None] = mapped_column(Date)
     monthly_wage: Mapped[Decimal | None] = mapped_column(Money)
     phone: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(8), server_default="在职", index=True)
+    status: Mapped[str] = mapped_column(String(8), server_default="在职")
     notes: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     __mapper_args__ = {"version_id_col": version}
@@ -127,9 +127,10 @@ class LaborContract(Base):
     """劳动合同; `end_date` NULL means 无固定期限 (open-ended)."""
 
     __tablename__ = "labor_contract"
+    # The unique (worker_id, start_date) also serves lookups by worker.
     __table_args__ = (UniqueConstraint("worker_id", "start_date"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    worker_id: Mapped[int] = mapped_column(ForeignKey("worker.id", ondelete="CASCADE"), index=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("worker.id", ondelete="CASCADE"))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     worker: Mapped[Worker] = relationship(back_populates="contracts")
@@ -149,7 +150,7 @@ class Certificate(Timestamped, Base):
     issuing_body: Mapped[str | None] = mapped_column(String(200))
     evaluation_route: Mapped[str | None] = mapped_column(String(16))
     # NULL when a roster gave a level without a date: the level counts, its start is unknown.
-    issue_date: Mapped[date | None] = mapped_column(Date, index=True)
+    issue_date: Mapped[date | None] = mapped_column(Date)
     expiry_date: Mapped[date | None] = mapped_column(Date)
     review_date: Mapped[date | None] = mapped_column(Date)
     revoked: Mapped[bool] = mapped_column(Boolean, server_default=false())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import mul
 from datetime import date
 
 ID_TYPE_RESIDENT = "居民身份证"
@@ -127,7 +128,7 @@ def _check_birth_date(digits: str, today: date) -> date:
 
 
 def _id_check_char(first17: str) -> str:
-    return _ID_CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+    return _ID_CHECK_CHARS[sum(map(mul, map(int, first17), _ID_WEIGHTS)) % 11]
 
 
 def check_uscc(raw: str) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from app.errors import Refused
 from app.models import Certificate, Department, LaborContract, Occupation, Worker
+from app.models.bulk import bulk_insert
 from app.services import identity
 from app.services.levels import (
     KIND_QUALIFICATION,
@@ -79,6 +80,16 @@ _CERT_COLUMNS = ("技能等级", "证书类别", "证书编号", "发证日期",
 HEADER_SEARCH_ROWS = 30
 DUPLICATE_MODES = ("update", "skip", "error")
 MIN_WORKING_AGE = 16
+
+# Worker columns a new row carries as read, then those apply_plan derives.
+_NEW_WORKER_TEXT = (
+    "employee_no", "name", "id_type", "id_number", "gender", "birth_date", "education", "post",
+    "hire_date", "monthly_wage", "phone",
+)
+_NEW_WORKER_COLUMNS = (
+    *_NEW_WORKER_TEXT, "name_initials", "department_id", "occupation_id", "is_frontline", "is_team_leader", "status",
+)
+_CERTIFICATE_FIELDS = ("kind", "level_rank", "number", "issue_date", "issuing_body", "evaluation_route")
 
 # Worker columns compared and written on update, in the order of the Worker model.
 _WORKER_FIELDS = (
@@ -219,43 +230,57 @@ def find_header(rows: list[list]) -> tuple[int, dict[str, int], list[str]]:
 class _RowReader:
     """Turns one sheet row into clean values, collecting every problem of the row."""
 
-    def __init__(self, row_no: int, cells: list, columns: dict[str, int], today: date):
+    def __init__(self, row_no: int, cells: list, columns: dict[str, int], today: date, memo: dict):
         self.row_no = row_no
-        self.cells = cells
         self.columns = columns
         self.today = today
+        self.memo = memo  # (parser, raw value) → (value, error), shared by all rows of a file
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
+        width = len(cells)
+        self.values = {
+            name: (None if index >= width or cells[index] == "" else cells[index]) for name, index in columns.items()
+        }
+        self._texts: dict[str, str] = {}
 
     def raw(self, column: str):
-        index = self.columns.get(column)
-        if index is None or index >= len(self.cells):
-            return None
-        value = self.cells[index]
-        return None if value == "" else value
+        return self.values.get(column)
 
     def text(self, column: str) -> str:
-        return cell_text(self.raw(column))
+        # Each cell is read several times (presence, value, message); convert it once.
+        text = self._texts.get(column)
+        if text is None:
+            raw = self.values.get(column)
+            text = self._texts[column] = "" if raw is None else cell_text(raw)
+        return text
 
     def problem(self, column: str, reason: str, value=None) -> None:
-        shown = cell_text(self.raw(column)) if value is None else str(value)
+        shown = self.text(column) if value is None else str(value)
         index = self.columns.get(column)
         letter = column_letter(index) if index is not None else ""
         self.problems.append(Problem(self.row_no, column, shown, reason, letter))
 
     def parsed(self, column: str, parser: Callable, *errors: type[Exception]):
-        raw = self.raw(column)
-        if raw is None or cell_text(raw) == "":
+        raw = self.values.get(column)
+        if raw is None or self.text(column) == "":
             return None
-        try:
-            return parser(raw)
-        except (ValueProblem, VocabError, LevelParseError, *errors) as exc:
-            self.problem(column, str(exc))
-            return None
+        # A roster repeats the same few values down a column (部门, 学历, 是/否, dates,
+        # wages): parse each distinct value once. Parsers are pure, so errors repeat too.
+        key = (parser, raw.__class__, raw)
+        found = self.memo.get(key)
+        if found is None:
+            try:
+                found = (parser(raw), None)
+            except (ValueProblem, VocabError, LevelParseError, *errors) as exc:
+                found = (None, str(exc))
+            self.memo[key] = found
+        if found[1] is not None:
+            self.problem(column, found[1])
+        return found[0]
 
-    def date(self, column: str) -> date | None:
+    def date(self, column: str, *, future_ok: bool = False) -> date | None:
         value = self.parsed(column, parse_date)
-        if value and value > self.today:
+        if value and not future_ok and value > self.today:
             self.problem(column, "日期晚于今天")
             return None
         return value
@@ -263,7 +288,9 @@ class _RowReader:
 
 def _clean_name(raw: str) -> str:
     # Clerks pad two-character names to line up (张  三); only CJK names lose inner spaces.
-    compact = re.sub(r"\s+", "", raw)
+    compact = "".join(raw.split())
+    if compact == raw:
+        return raw
     if compact and all("\u3400" <= ch <= "\u9fff" or ch == "·" for ch in compact):
         return compact
     return re.sub(r"\s+", " ", raw).strip()
@@ -317,12 +344,12 @@ def _read_row(reader: _RowReader) -> RosterRow | None:
     birth = worker.get("birth_date")
 
     for column, key in (("工号", "employee_no"), ("岗位", "post"), ("联系电话", "phone")):
-        if reader.text(column):
-            worker[key] = reader.text(column)
+        if text := reader.text(column):
+            worker[key] = text
             present.add(key)
     for column, key in (("部门", "department"), ("工种", "occupation")):
-        if reader.text(column):
-            worker[key] = reader.text(column)
+        if text := reader.text(column):
+            worker[key] = text
             present.add(f"{key}_id")
     for column, key, parser in (
         ("学历", "education", parse_education),
@@ -338,7 +365,7 @@ def _read_row(reader: _RowReader) -> RosterRow | None:
             worker[key] = bool(value)
             present.add(key)
 
-    hire = reader.date("入职日期")
+    hire = reader.date("入职日期", future_ok=True)  # a new hire may be entered before day one
     if hire:
         if birth and hire < _add_years(birth, MIN_WORKING_AGE):
             reader.problem("入职日期", f"入职时未满 {MIN_WORKING_AGE} 周岁（出生日期 {birth:%Y-%m-%d}）")
@@ -353,7 +380,7 @@ def _read_row(reader: _RowReader) -> RosterRow | None:
 
 
 def _read_contract(reader: _RowReader, hire: date | None) -> tuple[date, date | None] | None:
-    start = reader.date("合同起始日")
+    start = reader.date("合同起始日", future_ok=True)  # renewals are signed ahead
     end_text = reader.text("合同终止日")
     open_ended = squash(end_text) in _OPEN_ENDED
     end = None
@@ -362,6 +389,8 @@ def _read_contract(reader: _RowReader, hire: date | None) -> tuple[date, date | 
     if start is None and "合同起始日" not in reader.columns and "合同终止日" in reader.columns:
         start = hire  # a roster with only the end date: the contract began at hire
     if start is None:
+        if reader.text("合同起始日") or (hire is None and reader.text("入职日期")):
+            return None  # the unreadable date is already reported
         if end is not None or open_ended:
             if "合同起始日" in reader.columns:
                 reader.problem("合同起始日", "填写了合同终止日，合同起始日不能为空")
@@ -434,10 +463,11 @@ def check_roster(
         report.warnings.append("以下列未识别，已忽略：" + "、".join(ignored))
 
     parsed: list[RosterRow] = []
+    memo: dict = {}
     for offset, cells in enumerate(rows[header_index + 1 :], start=header_index + 2):
-        if all(cell_text(cell) == "" for cell in cells):
+        if _is_blank(cells):
             continue
-        reader = _RowReader(offset, cells, columns, today)
+        reader = _RowReader(offset, cells, columns, today, memo)
         if not reader.text("姓名") and reader.raw("证件号码") is None:
             report.warnings.append(f"第{offset}行没有姓名和证件号码，不是职工数据，已跳过")
             continue
@@ -455,6 +485,10 @@ def check_roster(
     with engine.connect() as conn:
         _plan_against_database(conn, parsed, plan)
     return plan
+
+
+def _is_blank(cells: list) -> bool:
+    return all(cell == "" or cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
 
 
 def _check_within_file(rows: list[RosterRow], report: ImportReport) -> None:
@@ -597,69 +631,68 @@ def apply_plan(engine: Engine, plan: ImportPlan, *, progress: Callable[[int, int
     with engine.begin() as conn:
         departments = _ensure_names(conn, Department, report.new_departments)
         occupations = _ensure_names(conn, Occupation, report.new_occupations)
-
-        def resolve(values: dict) -> dict:
-            out = dict(values)
-            for key, table in (("department", departments), ("occupation", occupations)):
-                if key in out:
-                    out[f"{key}_id"] = table.get(out.pop(key))
-            for key, table in (("department_id", departments), ("occupation_id", occupations)):
-                if isinstance(out.get(key), str):
-                    out[key] = table[out[key]]
-            return out
-
-        new_rows = []
-        for row in plan.new:
-            values = resolve(row.worker)
-            values.setdefault("status", STATUS_ACTIVE)
-            values["name_initials"] = name_initials(values["name"])
-            new_rows.append(values)
-        # Rows differ in which keys they carry; executemany needs one key set.
-        keys = {"status", "name_initials", "is_frontline", "is_team_leader", *(k for v in new_rows for k in v)}
-        defaults = {"is_frontline": False, "is_team_leader": False}
-        new_rows = [{k: v.get(k, defaults.get(k)) for k in keys} for v in new_rows]
-        new_ids: list[int] = []
-        total = len(new_rows) + len(plan.updates)
-        for start in range(0, len(new_rows), 5000):
-            chunk = new_rows[start : start + 5000]
-            result = conn.execute(
-                insert(worker_table).returning(worker_table.c.id, sort_by_parameter_order=True), chunk
+        total = len(plan.new) + len(plan.updates)
+        for start in range(0, len(plan.new), 10000):
+            chunk = plan.new[start : start + 10000]
+            bulk_insert(
+                conn,
+                worker_table,
+                _NEW_WORKER_COLUMNS,
+                [
+                    (
+                        *(w.get(key) for key in _NEW_WORKER_TEXT),
+                        name_initials(w["name"]),
+                        departments.get(w.get("department")),
+                        occupations.get(w.get("occupation")),
+                        w.get("is_frontline", False),
+                        w.get("is_team_leader", False),
+                        STATUS_ACTIVE,
+                    )
+                    for w in (row.worker for row in chunk)
+                ],
             )
-            new_ids.extend(result.scalars())
             if progress:
                 progress(start + len(chunk), total)
-        id_of_row = {row.row: worker_id for row, worker_id in zip(plan.new, new_ids)}
+        id_by_key = {
+            (row.id_type, row.id_number): row.id
+            for row in conn.execute(select(worker_table.c.id, worker_table.c.id_type, worker_table.c.id_number))
+        }
+        id_of_row = {row.row: id_by_key[(row.worker["id_type"], row.worker["id_number"])] for row in plan.new}
         for worker_id, changes in plan.updates:
-            changes = resolve(changes)
+            changes = dict(changes)
+            for key, table in (("department_id", departments), ("occupation_id", occupations)):
+                if key in changes and changes[key] is not None:
+                    changes[key] = table[changes[key]]
             conn.execute(
                 update(worker_table)
                 .where(worker_table.c.id == worker_id)
                 .values(**changes, version=worker_table.c.version + 1)
             )
-        contracts = plan.contracts_new + [
-            {"worker_id": id_of_row[row.row], "start_date": start, "end_date": end}
-            for row, (start, end) in plan.pending_contracts
-        ]
-        if contracts:
-            conn.execute(insert(LaborContract.__table__), contracts)
+        bulk_insert(
+            conn,
+            LaborContract.__table__,
+            ("worker_id", "start_date", "end_date"),
+            [(c["worker_id"], c["start_date"], c["end_date"]) for c in plan.contracts_new]
+            + [(id_of_row[row.row], start, end) for row, (start, end) in plan.pending_contracts],
+        )
         for worker_id, start, end in plan.contracts_changed:
             conn.execute(
                 update(LaborContract.__table__)
                 .where(LaborContract.worker_id == worker_id, LaborContract.start_date == start)
                 .values(end_date=end)
             )
-        certificates = plan.certificates_new + [
-            {**cert, "worker_id": id_of_row[row.row]} for row, cert in plan.pending_certificates
+        certificates = [(c["worker_id"], c) for c in plan.certificates_new] + [
+            (id_of_row[row.row], cert) for row, cert in plan.pending_certificates
         ]
-        if certificates:
-            cert_keys = ("worker_id", "kind", "level_rank", "number", "issue_date", "issuing_body", "evaluation_route")
-            conn.execute(
-                insert(Certificate.__table__),
-                [
-                    {**{k: c[k] for k in cert_keys}, "occupation_id": occupations.get(c["occupation"])}
-                    for c in certificates
-                ],
-            )
+        bulk_insert(
+            conn,
+            Certificate.__table__,
+            (*_CERTIFICATE_FIELDS, "worker_id", "occupation_id"),
+            [
+                (*(c[key] for key in _CERTIFICATE_FIELDS), worker_id, occupations.get(c["occupation"]))
+                for worker_id, c in certificates
+            ],
+        )
     report.written = True
     return report
 

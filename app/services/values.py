@@ -77,6 +77,8 @@ def parse_money(raw) -> Decimal | None:
 def cell_text(raw) -> str:
     """A cell as text: numbers typed into text columns (工号 1001, 电话 13800138000) come back
     as floats from Excel; write them without the trailing .0."""
+    if raw.__class__ is str:  # the common case first: this runs for every cell of a roster
+        return (raw if raw.isascii() else fold_width(raw)).strip()
     if raw is None:
         return ""
     if isinstance(raw, bool):
@@ -89,4 +91,4 @@ def cell_text(raw) -> str:
         return raw.date().isoformat() if raw.time() == datetime.min.time() else raw.isoformat(sep=" ")
     if isinstance(raw, date):
         return raw.isoformat()
-    return fold_width(str(raw)) if str(raw).strip() else ""
+    return fold_width(str(raw))

@@ -17,7 +17,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-
     op.create_table('app_meta',
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('value', sa.Text(), nullable=False),
@@ -96,7 +95,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_worker_name'), ['name'], unique=False)
         batch_op.create_index(batch_op.f('ix_worker_name_initials'), ['name_initials'], unique=False)
         batch_op.create_index(batch_op.f('ix_worker_occupation_id'), ['occupation_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_worker_status'), ['status'], unique=False)
 
     op.create_table('certificate',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -123,7 +121,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('number', name=op.f('uq_certificate_number'))
     )
     with op.batch_alter_table('certificate', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_certificate_issue_date'), ['issue_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_certificate_worker_id'), ['worker_id'], unique=False)
 
     op.create_table('honour',
@@ -149,9 +146,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_labor_contract')),
     sa.UniqueConstraint('worker_id', 'start_date', name=op.f('uq_labor_contract_worker_id_start_date'))
     )
-    with op.batch_alter_table('labor_contract', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_labor_contract_worker_id'), ['worker_id'], unique=False)
-
     op.create_table('certificate_scan',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('certificate_id', sa.Integer(), nullable=False),
@@ -187,9 +181,7 @@ def upgrade() -> None:
 
 
 
-
 def downgrade() -> None:
-
     with op.batch_alter_table('competition_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_competition_entry_worker_id'))
 
@@ -198,9 +190,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_certificate_scan_certificate_id'))
 
     op.drop_table('certificate_scan')
-    with op.batch_alter_table('labor_contract', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_labor_contract_worker_id'))
-
     op.drop_table('labor_contract')
     with op.batch_alter_table('honour', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_honour_worker_id'))
@@ -208,11 +197,9 @@ def downgrade() -> None:
     op.drop_table('honour')
     with op.batch_alter_table('certificate', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_certificate_worker_id'))
-        batch_op.drop_index(batch_op.f('ix_certificate_issue_date'))
 
     op.drop_table('certificate')
     with op.batch_alter_table('worker', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_worker_status'))
         batch_op.drop_index(batch_op.f('ix_worker_occupation_id'))
         batch_op.drop_index(batch_op.f('ix_worker_name_initials'))
         batch_op.drop_index(batch_op.f('ix_worker_name'))
@@ -224,4 +211,3 @@ def downgrade() -> None:
     op.drop_table('enterprise')
     op.drop_table('department')
     op.drop_table('app_meta')
-
