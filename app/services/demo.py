@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from app.errors import Refused
 from app.models.bulk import bulk_insert_dicts
+from app.services.batch import cyclic_gc_paused
 from app.models import (
     Certificate,
     CompetitionEntry,
@@ -794,7 +795,7 @@ def generate_demo(engine: Engine, workers: int, seed: int = 0, *,
     if workers < 1:
         raise Refused("演示数据的职工人数至少为 1。")
     rng = random.Random(seed)
-    with engine.begin() as conn:
+    with cyclic_gc_paused(), engine.begin() as conn:
         if _count(conn, Worker):
             raise Refused("该数据库中已有职工记录，演示数据只能生成到没有职工的数据库中（建议新建一个数据库文件），"
                           "数据库未作任何改动。")

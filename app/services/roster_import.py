@@ -20,6 +20,7 @@ from app.errors import Refused
 from app.models import Certificate, Department, LaborContract, Occupation, Worker
 from app.models.bulk import bulk_insert
 from app.services import identity
+from app.services.batch import cyclic_gc_paused
 from app.services.levels import (
     KIND_QUALIFICATION,
     KIND_SKILL_LEVEL,
@@ -76,6 +77,7 @@ _ID_TYPE_SYNONYMS = {
     "护照": identity.ID_TYPE_PASSPORT,
 }
 _OPEN_ENDED = {"无固定期限", "无固定", "长期", "无期限", "无"}
+_NO_TEXT = dict.fromkeys(COLUMNS, "")
 _CERT_COLUMNS = ("技能等级", "证书类别", "证书编号", "发证日期", "发证机构", "评价方式")
 HEADER_SEARCH_ROWS = 30
 DUPLICATE_MODES = ("update", "skip", "error")
@@ -241,28 +243,28 @@ class _RowReader:
         self.values = {
             name: (None if index >= width or cells[index] == "" else cells[index]) for name, index in columns.items()
         }
-        self._texts: dict[str, str] = {}
+        # Every cell as text, once: rows are read many times over (presence, value,
+        # message), and a plain dict lookup is the cheapest way to do it 100,000 times.
+        self.texts = dict(_NO_TEXT)
+        for name, value in self.values.items():
+            if value is not None:
+                self.texts[name] = cell_text(value)
 
     def raw(self, column: str):
         return self.values.get(column)
 
     def text(self, column: str) -> str:
-        # Each cell is read several times (presence, value, message); convert it once.
-        text = self._texts.get(column)
-        if text is None:
-            raw = self.values.get(column)
-            text = self._texts[column] = "" if raw is None else cell_text(raw)
-        return text
+        return self.texts[column]
 
     def problem(self, column: str, reason: str, value=None) -> None:
-        shown = self.text(column) if value is None else str(value)
+        shown = self.texts[column] if value is None else str(value)
         index = self.columns.get(column)
         letter = column_letter(index) if index is not None else ""
         self.problems.append(Problem(self.row_no, column, shown, reason, letter))
 
     def parsed(self, column: str, parser: Callable, *errors: type[Exception]):
         raw = self.values.get(column)
-        if raw is None or self.text(column) == "":
+        if raw is None or self.texts[column] == "":
             return None
         # A roster repeats the same few values down a column (部门, 学历, 是/否, dates,
         # wages): parse each distinct value once. Parsers are pure, so errors repeat too.
@@ -300,13 +302,13 @@ def _read_row(reader: _RowReader) -> RosterRow | None:
     worker: dict = {}
     present: set[str] = set()
 
-    name = _clean_name(reader.text("姓名"))
+    name = _clean_name(reader.texts["姓名"])
     if not name:
         reader.problem("姓名", "不能为空")
     worker["name"] = name
     present.add("name")
 
-    id_type_text = reader.text("证件类型")
+    id_type_text = reader.texts["证件类型"]
     id_type = identity.ID_TYPE_RESIDENT
     if id_type_text:
         id_type = _ID_TYPE_SYNONYMS.get(squash(id_type_text))
@@ -344,11 +346,11 @@ def _read_row(reader: _RowReader) -> RosterRow | None:
     birth = worker.get("birth_date")
 
     for column, key in (("工号", "employee_no"), ("岗位", "post"), ("联系电话", "phone")):
-        if text := reader.text(column):
+        if text := reader.texts[column]:
             worker[key] = text
             present.add(key)
     for column, key in (("部门", "department"), ("工种", "occupation")):
-        if text := reader.text(column):
+        if text := reader.texts[column]:
             worker[key] = text
             present.add(f"{key}_id")
     for column, key, parser in (
@@ -381,7 +383,7 @@ def _read_row(reader: _RowReader) -> RosterRow | None:
 
 def _read_contract(reader: _RowReader, hire: date | None) -> tuple[date, date | None] | None:
     start = reader.date("合同起始日", future_ok=True)  # renewals are signed ahead
-    end_text = reader.text("合同终止日")
+    end_text = reader.texts["合同终止日"]
     open_ended = squash(end_text) in _OPEN_ENDED
     end = None
     if end_text and not open_ended:
@@ -389,7 +391,7 @@ def _read_contract(reader: _RowReader, hire: date | None) -> tuple[date, date | 
     if start is None and "合同起始日" not in reader.columns and "合同终止日" in reader.columns:
         start = hire  # a roster with only the end date: the contract began at hire
     if start is None:
-        if reader.text("合同起始日") or (hire is None and reader.text("入职日期")):
+        if reader.texts["合同起始日"] or (hire is None and reader.texts["入职日期"]):
             return None  # the unreadable date is already reported
         if end is not None or open_ended:
             if "合同起始日" in reader.columns:
@@ -404,23 +406,23 @@ def _read_contract(reader: _RowReader, hire: date | None) -> tuple[date, date | 
 
 
 def _read_certificate(reader: _RowReader, birth: date | None, occupation: str | None) -> dict | None:
-    if not any(reader.text(column) for column in _CERT_COLUMNS):
+    if not any(reader.texts[column] for column in _CERT_COLUMNS):
         return None
-    number = reader.text("证书编号").replace(" ", "").upper() or None
+    number = reader.texts["证书编号"].replace(" ", "").upper() or None
     kind = reader.parsed("证书类别", parse_certificate_kind)
-    if kind is None and not reader.text("证书类别"):
+    if kind is None and not reader.texts["证书类别"]:
         # The number's shape says which kind it is; a new-style level certificate otherwise.
         kind = KIND_QUALIFICATION if number and re.fullmatch(r"\d{16}", number) else KIND_SKILL_LEVEL
     rank = reader.parsed("技能等级", parse_level)
-    if kind in LEVEL_BEARING_KINDS and rank is None and not reader.text("技能等级"):
+    if kind in LEVEL_BEARING_KINDS and rank is None and not reader.texts["技能等级"]:
         reader.problem("技能等级", f"{kind}须填写技能等级", value="")
     elif kind is not None and kind not in LEVEL_BEARING_KINDS and rank is not None:
-        reader.warnings.append(f"第{reader.row_no}行：{kind}不设等级，所填「{reader.text('技能等级')}」未采用")
+        reader.warnings.append(f"第{reader.row_no}行：{kind}不设等级，所填「{reader.texts['技能等级']}」未采用")
         rank = None
     issued = reader.date("发证日期")
     if issued and birth and issued < _add_years(birth, MIN_WORKING_AGE):
         reader.problem("发证日期", f"发证时未满 {MIN_WORKING_AGE} 周岁（出生日期 {birth:%Y-%m-%d}），请核对")
-    if issued is None and not reader.text("发证日期") and rank is not None:
+    if issued is None and not reader.texts["发证日期"] and rank is not None:
         reader.warnings.append(
             f"第{reader.row_no}行：未填发证日期，等级 {LEVEL_NAMES[rank]} 计入现有等级，但取得日期不详"
         )
@@ -433,7 +435,7 @@ def _read_certificate(reader: _RowReader, birth: date | None, occupation: str | 
         "level_rank": rank,
         "number": number,
         "issue_date": issued,
-        "issuing_body": reader.text("发证机构") or None,
+        "issuing_body": reader.texts["发证机构"] or None,
         "evaluation_route": reader.parsed("评价方式", parse_route),
         "occupation": occupation,
     }
@@ -468,7 +470,7 @@ def check_roster(
         if _is_blank(cells):
             continue
         reader = _RowReader(offset, cells, columns, today, memo)
-        if not reader.text("姓名") and reader.raw("证件号码") is None:
+        if not reader.texts["姓名"] and reader.raw("证件号码") is None:
             report.warnings.append(f"第{offset}行没有姓名和证件号码，不是职工数据，已跳过")
             continue
         report.data_rows += 1
@@ -712,8 +714,9 @@ def import_roster(
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    plan = check_roster(engine, path, on_duplicate=on_duplicate, today=today)
-    if dry_run or not plan.report.ok:
-        return plan.report
-    return apply_plan(engine, plan, progress=progress)
+    with cyclic_gc_paused():
+        plan = check_roster(engine, path, on_duplicate=on_duplicate, today=today)
+        if dry_run or not plan.report.ok:
+            return plan.report
+        return apply_plan(engine, plan, progress=progress)
 

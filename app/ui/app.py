@@ -6,19 +6,13 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import (
-    QApplication,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
 from sqlalchemy import Engine, func, select
 
 from app import APP_NAME, __version__
 from app.models import Certificate, Department, Worker
-from app.models.db import database_url, ensure_schema, make_engine
+from app.models.db import database_url, ensure_schema, make_engine, sqlite_file
+from app.ui import dialogs
 
 DEMO_WORKERS = 2000
 
@@ -38,7 +32,9 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(32, 24, 32, 24)
         layout.addWidget(self.summary)
         self.setCentralWidget(page)
-        self.statusBar().showMessage(self.tr("数据库：%1").replace("%1", engine.url.render_as_string(hide_password=True)))
+        file = sqlite_file(str(engine.url))
+        where = str(file) if file else engine.url.render_as_string(hide_password=True)
+        self.statusBar().showMessage(self.tr("数据库：%1").replace("%1", where))
         self.refresh()
 
     def counts(self) -> dict[str, int]:
@@ -63,12 +59,12 @@ class MainWindow(QMainWindow):
     def offer_demo(self) -> None:
         if self.counts()["workers"]:
             return
-        answer = QMessageBox.question(
+        wanted = dialogs.ask_yes_no(
             self,
             self.tr("空数据库"),
             self.tr("数据库中还没有职工。要生成 %1 名职工的演示数据吗？").replace("%1", str(DEMO_WORKERS)),
         )
-        if answer == QMessageBox.StandardButton.Yes:
+        if wanted:
             from app.services.demo import generate_demo
 
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
@@ -89,7 +85,7 @@ def run_window(db: str | None) -> int:
     try:
         ensure_schema(engine)
     except Refused as exc:
-        QMessageBox.critical(None, APP_NAME, str(exc))
+        dialogs.show_error(None, APP_NAME, str(exc))
         return 1
     window = MainWindow(engine)
     window.show()
