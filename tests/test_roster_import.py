@@ -210,3 +210,29 @@ def test_export_masks_ids(engine, tmp_path):
     ids = [row[3] for row in load_workbook(out).active.iter_rows(min_row=2, values_only=True)]
     assert f"{ZHANG[:6]}********{ZHANG[-4:]}" in ids
     assert ZHANG not in ids
+
+
+def test_contract_start_falls_back_to_hire_date_or_is_left_out_with_a_warning(engine, tmp_path):
+    header = ["姓名", "身份证号", "入职日期", "合同起始日", "合同终止日"]
+    rows = [
+        ["张三", ZHANG, "2015-03-01", "", "无固定期限"],  # start blank: the hire date
+        ["李四", LI, "", "", "2028-12-31"],  # neither: the worker comes in, the contract does not
+        ["王五", WANG, "2016-01-01", "", ""],  # no contract information at all
+        ["赵六", ZHAO, "2020-09-01", "2026-12-01", "2029-11-30"],  # a renewal signed ahead
+    ]
+    report = import_roster(engine, write_roster(tmp_path / "c.xlsx", header, rows), today=TODAY)
+    assert report.ok, [str(p) for p in report.problems]
+    assert report.new_workers == 4 and report.new_contracts == 2
+    assert any("第5行" in w and "劳动合同未导入" in w for w in report.warnings)
+    with engine.connect() as conn:
+        contracts = dict(
+            conn.execute(select(Worker.name, LaborContract.start_date).join(LaborContract, LaborContract.worker_id == Worker.id)).all()
+        )
+    assert contracts == {"张三": date(2015, 3, 1), "赵六": date(2026, 12, 1)}
+
+
+def test_masked_export_is_refused_with_a_plain_reason(engine, tmp_path):
+    masked = f"{ZHANG[:6]}********{ZHANG[-4:]}"
+    report = import_roster(engine, write_roster(tmp_path / "m.xlsx", ["姓名", "证件号码"], [["张三", masked]]), today=TODAY)
+    assert [p.column for p in report.problems] == ["证件号码"]
+    assert "已打码" in report.problems[0].reason

@@ -321,6 +321,8 @@ def _read_row(reader: _RowReader) -> RosterRow | None:
             "证件号码",
             "Excel 把证件号码存成了数字，末尾几位已经丢失；请把该列设为「文本」格式后重新录入号码",
         )
+    elif "*" in reader.texts["证件号码"]:
+        reader.problem("证件号码", "号码已打码（导出时选了「证件号码打码」），无法导入；请使用未打码的花名册")
     elif id_type is not None:
         try:
             info = identity.check_id_number(id_type, cell_text(raw_id), today=reader.today)
@@ -388,16 +390,15 @@ def _read_contract(reader: _RowReader, hire: date | None) -> tuple[date, date | 
     end = None
     if end_text and not open_ended:
         end = reader.parsed("合同终止日", parse_date)
-    if start is None and "合同起始日" not in reader.columns and "合同终止日" in reader.columns:
-        start = hire  # a roster with only the end date: the contract began at hire
+    has_end = end is not None or open_ended
+    if start is None and has_end and not reader.texts["合同起始日"]:
+        start = hire  # an end without a start: the contract runs from the hire date
     if start is None:
-        if reader.texts["合同起始日"] or (hire is None and reader.texts["入职日期"]):
-            return None  # the unreadable date is already reported
-        if end is not None or open_ended:
-            if "合同起始日" in reader.columns:
-                reader.problem("合同起始日", "填写了合同终止日，合同起始日不能为空")
-            else:
-                reader.problem("合同终止日", "表中没有「合同起始日」列，也没有入职日期，无法确定合同从何时开始")
+        if has_end and not reader.texts["合同起始日"] and not reader.texts["入职日期"]:
+            # Incomplete rather than wrong: keep the worker, say what was left out.
+            reader.warnings.append(
+                f"第{reader.row_no}行：填写了合同终止日「{end_text}」，但没有合同起始日和入职日期，该劳动合同未导入"
+            )
         return None
     if end is not None and end <= start:
         reader.problem("合同终止日", f"合同终止日应晚于起始日（{start:%Y-%m-%d}）")
