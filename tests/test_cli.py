@@ -100,3 +100,8 @@ def test_console_entry_point_runs_as_module(db_path):
     )
     assert done.returncode == 0, done.stderr
     assert "已创建数据库" in done.stdout
+
+
+def test_unopenable_database_explains_in_chinese(capsys, tmp_path):
+    code, _, err = run(capsys, "--db", tmp_path / "no" / "such" / "folder" / "x.db", "init")
+    assert code == 1 and "无法打开数据库文件" in err and "Traceback" not in err

@@ -9,10 +9,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
-
 from app import APP_NAME, __version__
-from app.errors import Refused
+from app.errors import Refused, describe_failure
 from app.logs import get_logger, setup_logging
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -263,37 +261,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _complain("已取消，未写入任何数据。")
         return EXIT_REFUSED
-    except OperationalError as exc:
-        log.exception("database error")
-        _complain(f"错误：无法使用数据库（{_database_reason(exc)}）。详细信息已写入日志：{log_path}")
+    except Exception as exc:
+        log.exception("command failed")
+        _complain(f"错误：{describe_failure(exc, log_path)}")
         return EXIT_REFUSED
-    except SQLAlchemyError:
-        log.exception("database error")
-        _complain(f"错误：数据库操作失败，未写入任何数据。详细信息已写入日志：{log_path}")
-        return EXIT_REFUSED
-    except OSError as exc:
-        log.exception("file error")
-        _complain(f"错误：文件操作失败：{exc.strerror or exc}（{exc.filename or ''}）。")
-        return EXIT_REFUSED
-    except Exception:
-        log.exception("unexpected error")
-        _complain(f"错误：程序内部出错，未写入任何数据。请把日志文件发给技术支持：{log_path}")
-        return EXIT_REFUSED
-
-
-def _database_reason(exc: OperationalError) -> str:
-    text = str(exc.orig) if exc.orig else str(exc)
-    if "unable to open" in text:
-        return "无法打开数据库文件，请检查路径和权限"
-    if "locked" in text:
-        return "数据库被其他程序占用，请稍后再试"
-    if "readonly" in text or "read-only" in text:
-        return "数据库文件只读，无法写入"
-    if "disk" in text and "full" in text:
-        return "磁盘已满"
-    if "not a database" in text:
-        return "该文件不是数据库"
-    return text
 
 
 if __name__ == "__main__":
