@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select
 from app.models import Department, LaborContract, Occupation, Worker
 from app.services.identity import mask_id_number
 from app.services.levels import current_certificate_query, level_name
-from app.services.roster_import import COLUMNS
+from app.services.roster_sheet import COLUMNS
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 DATE_FORMAT = "yyyy-mm-dd"

@@ -63,7 +63,8 @@ _CERT_SHAPES = {
 def normalize_id_number(raw: str) -> str:
     """Fold full-width characters to ASCII, drop all whitespace, upper-case."""
     folded = (raw or "").translate(_FOLD)
-    return "".join(folded.split()).upper()
+    # A leading apostrophe is how Excel users force text; copied out it becomes part of the cell.
+    return "".join(folded.split()).upper().lstrip("'‘’`")
 
 
 def infer_id_type(number: str) -> str:

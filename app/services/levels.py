@@ -53,6 +53,9 @@ _NAME_PATTERNS = [  # longest first: 高级技师 contains 技师 and 高级
 ]
 _GRADE_DIGITS = {"一": 5, "二": 4, "三": 3, "四": 2, "五": 1, "1": 5, "2": 4, "3": 3, "4": 2, "5": 1}
 _GRADE_RE = re.compile(r"([一二三四五1-5])级")
+_FRAME_WORDS = ("国家职业资格", "职业资格", "职业技能等级", "技能等级", "等级", "证书", "国家", "职业", "技能", "资格")
+# 职称 words: 高级工程师 or 中级职称 must never read as 高级工 / 中级工.
+_TITLE_WORDS = ("工程师", "职称", "技术员", "助理", "经济师", "会计师", "讲师", "政工师", "统计师")
 
 
 class LevelParseError(ValueError):
@@ -74,8 +77,20 @@ def parse_level(raw: str) -> int:
             by_name = rank
             rest = rest.replace(pattern, "")
             break
+    if any(word in text for word in _TITLE_WORDS):
+        raise LevelParseError("这是职称（专业技术职务），不是职业技能等级")
     grade = _GRADE_RE.search(rest)
     by_grade = _GRADE_DIGITS[grade.group(1)] if grade else None
+    if grade:
+        rest = rest[: grade.start()] + rest[grade.end() :]
+    # Whatever is left must be words that only frame a level; anything else (程师 of
+    # 高级工程师, 助理 of 助理技师) means this is not a level and must not pass as one.
+    for word in _FRAME_WORDS:
+        rest = rest.replace(word, "")
+    if rest:
+        raise LevelParseError(
+            "无法识别的等级，应为 初级工/中级工/高级工/技师/高级技师/特级技师/首席技师 或 五级…一级"
+        )
     if by_name is None and by_grade is None:
         raise LevelParseError(
             "无法识别的等级，应为 初级工/中级工/高级工/技师/高级技师/特级技师/首席技师 或 五级…一级"

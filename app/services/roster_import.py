@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook
 from sqlalchemy import Engine, insert, select, update
 
 from app.errors import Refused
@@ -30,8 +29,9 @@ from app.services.levels import (
     parse_level,
 )
 from app.services.pinyin import name_initials
+from app.services.roster_sheet import COLUMNS, column_letter, read_roster_sheet
 from app.services.text import squash
-from app.services.values import ValueProblem, cell_text, parse_date, parse_money
+from app.services.values import ValueProblem, cell_text, parse_date_or_month, parse_money
 from app.services.vocab import (
     STATUS_ACTIVE,
     VocabError,
@@ -42,44 +42,20 @@ from app.services.vocab import (
     parse_yes_no,
 )
 
-# Canonical column → other headers clerks use for it. `export workers` writes the canonical
-# names in this order, so an export re-imports unchanged.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "工号": ("员工编号", "职工编号", "员工号", "职工号", "人员编号"),
-    "姓名": ("职工姓名", "员工姓名"),
-    "证件类型": ("身份证件类型",),
-    "证件号码": ("身份证号", "身份证号码", "公民身份号码", "身份证", "证件号", "身份证件号码"),
-    "性别": (),
-    "出生日期": ("出生年月日",),
-    "学历": ("文化程度", "最高学历"),
-    "部门": ("部门/车间", "车间", "所在部门", "部门车间", "车间/部门"),
-    "岗位": ("岗位名称", "工作岗位"),
-    "工种": ("职业（工种）", "职业工种", "职业(工种)", "职业/工种"),
-    "是否一线职工": ("一线职工", "是否一线", "是否一线工人"),
-    "是否班组长": ("班组长",),
-    "入职日期": ("入职时间", "入厂日期", "入厂时间", "进厂日期", "进厂时间"),
-    "合同起始日": ("合同起始日期", "合同开始日期", "合同开始日", "合同起始时间", "合同签订日期"),
-    "合同终止日": ("合同到期日", "合同终止日期", "合同到期日期", "合同结束日期", "合同到期时间"),
-    "月工资": ("月工资（元）", "月工资(元)", "工资", "月薪", "月收入"),
-    "联系电话": ("手机号", "手机号码", "电话", "联系方式", "手机", "电话号码"),
-    "技能等级": ("职业技能等级", "等级", "技能等级（职业资格）", "职业资格等级"),
-    "证书类别": ("证书类型", "证书种类"),
-    "证书编号": ("证书号", "证书号码"),
-    "发证日期": ("发证时间", "取证日期", "取证时间", "获证日期", "获证时间"),
-    "发证机构": ("发证单位", "发证机关"),
-    "评价方式": ("评价类型",),
-}
-_HEADER_LOOKUP = {squash(alias): name for name, aliases in COLUMNS.items() for alias in (name, *aliases)}
 _ID_TYPE_SYNONYMS = {
     "身份证": identity.ID_TYPE_RESIDENT, "居民身份证": identity.ID_TYPE_RESIDENT,
     "港澳台居民居住证": identity.ID_TYPE_HMT, "港澳台居住证": identity.ID_TYPE_HMT,
     "外国人永久居留身份证": identity.ID_TYPE_FOREIGN, "外国人永久居留证": identity.ID_TYPE_FOREIGN,
     "护照": identity.ID_TYPE_PASSPORT,
 }
-_OPEN_ENDED = {"无固定期限", "无固定", "长期", "无期限", "无"}
+_OPEN_ENDED = {"无固定期限", "无固定", "长期", "无期限"}
+# What clerks write in an optional cell that has nothing to say: it counts as blank.
+PLACEHOLDERS = {"无", "暂无", "没有", "/", "／", "\\", "-", "－", "—", "——", "--", "空", "空白", "N/A", "n/a", "NA", "null", "NULL"}
+# Text in the 姓名 column of a row without an ID number that marks a footer, not a person.
+_FOOTER_WORDS = ("合计", "小计", "总计", "共计", "以下空白", "以下无", "注", "说明", "制表", "填表", "审核", "审批",
+                 "盖章", "负责人", "经办人", "日期", "备注")
 _NO_TEXT = dict.fromkeys(COLUMNS, "")
 _CERT_COLUMNS = ("技能等级", "证书类别", "证书编号", "发证日期", "发证机构", "评价方式")
-HEADER_SEARCH_ROWS = 30
 DUPLICATE_MODES = ("update", "skip", "error")
 MIN_WORKING_AGE = 16
 
@@ -107,6 +83,7 @@ class Problem:
     value: str
     reason: str
     column_letter: str = ""
+    position: int = field(default=-1, compare=False)  # the column's index, to list a row's problems left to right
 
     def __str__(self) -> str:
         where = f"{self.column}（{self.column_letter}列）" if self.column_letter else self.column
@@ -141,6 +118,18 @@ class ImportReport:
     new_departments: list[str] = field(default_factory=list)
     new_occupations: list[str] = field(default_factory=list)
     written: bool = False
+    sheet: str = ""
+    columns: dict[str, int] = field(default_factory=dict)  # canonical column → index in the sheet
+
+    def problem(self, row: int, column: str, value, reason: str) -> Problem:
+        index = self.columns.get(column, -1)
+        letter = column_letter(index) if index >= 0 else ""
+        found = Problem(row, column, "" if value is None else str(value), reason, letter, index)
+        self.problems.append(found)
+        return found
+
+    def sort_problems(self) -> None:
+        self.problems.sort(key=lambda p: (p.row, p.position))
 
     @property
     def ok(self) -> bool:
@@ -176,57 +165,7 @@ class ImportPlan:
     # for the worker's new id.
     pending_contracts: list[tuple[RosterRow, tuple[date, date | None]]] = field(default_factory=list)
     pending_certificates: list[tuple[RosterRow, dict]] = field(default_factory=list)
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def read_first_sheet(path: Path) -> list[list]:
-    if path.suffix.lower() not in (".xlsx", ".xls", ".xlsm"):
-        raise Refused(f"只能导入 Excel 文件（.xlsx 或 .xls）：{path.name}")
-    if not path.exists():
-        raise Refused(f"找不到文件：{path}")
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        # skip_empty_area=False keeps Excel's own row and column positions, so every
-        # problem can name the row the clerk sees.
-        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises its own assorted errors for damaged files
-        raise Refused(f"无法读取 Excel 文件 {path.name}：文件已损坏、加密或不是 Excel 格式（{exc}）") from exc
-
-
-def find_header(rows: list[list]) -> tuple[int, dict[str, int], list[str]]:
-    """The header is the first row holding 姓名 and an ID-number column (a title row and
-    blank rows above it are common). Returns its index, canonical column → index, and the
-    headers that were not recognised."""
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        names = [_HEADER_LOOKUP.get(squash(cell_text(cell))) for cell in row]
-        if "姓名" in names and "证件号码" in names:
-            columns: dict[str, int] = {}
-            ignored = []
-            for col, (cell, name) in enumerate(zip(row, names)):
-                header = cell_text(cell).replace("\n", "")
-                if name is None:
-                    if header:
-                        ignored.append(f"{header}（{column_letter(col)}列）")
-                elif name in columns:
-                    raise Refused(
-                        f"第{index + 1}行表头中「{name}」出现了两次（{column_letter(columns[name])}列和"
-                        f"{column_letter(col)}列），请删去一列后再导入。"
-                    )
-                else:
-                    columns[name] = col
-            return index, columns, ignored
-    raise Refused(
-        f"在前 {HEADER_SEARCH_ROWS} 行中找不到表头：表头行须同时含有「姓名」和「证件号码」"
-        "（或 身份证号/身份证号码/公民身份号码）两列。"
-    )
+    certificate_numbers: list[tuple[int, str]] = field(default_factory=list)  # unnumbered certificate id, its number
 
 
 class _RowReader:
@@ -239,6 +178,7 @@ class _RowReader:
         self.memo = memo  # (parser, raw value) → (value, error), shared by all rows of a file
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
+        self.month_only: list[str] = []  # date columns given as a month alone
         width = len(cells)
         self.values = {
             name: (None if index >= width or cells[index] == "" else cells[index]) for name, index in columns.items()
@@ -248,7 +188,11 @@ class _RowReader:
         self.texts = dict(_NO_TEXT)
         for name, value in self.values.items():
             if value is not None:
-                self.texts[name] = cell_text(value)
+                text = cell_text(value)
+                if text in PLACEHOLDERS:
+                    self.values[name] = None
+                else:
+                    self.texts[name] = text
 
     def raw(self, column: str):
         return self.values.get(column)
@@ -258,9 +202,9 @@ class _RowReader:
 
     def problem(self, column: str, reason: str, value=None) -> None:
         shown = self.texts[column] if value is None else str(value)
-        index = self.columns.get(column)
-        letter = column_letter(index) if index is not None else ""
-        self.problems.append(Problem(self.row_no, column, shown, reason, letter))
+        index = self.columns.get(column, -1)
+        letter = column_letter(index) if index >= 0 else ""
+        self.problems.append(Problem(self.row_no, column, shown, reason, letter, index))
 
     def parsed(self, column: str, parser: Callable, *errors: type[Exception]):
         raw = self.values.get(column)
@@ -281,8 +225,13 @@ class _RowReader:
         return found[0]
 
     def date(self, column: str, *, future_ok: bool = False) -> date | None:
-        value = self.parsed(column, parse_date)
-        if value and not future_ok and value > self.today:
+        found = self.parsed(column, parse_date_or_month)
+        if found is None:
+            return None
+        value, month_only = found
+        if month_only:
+            self.month_only.append(column)
+        if not future_ok and value > self.today:
             self.problem(column, "日期晚于今天")
             return None
         return value
@@ -389,7 +338,7 @@ def _read_contract(reader: _RowReader, hire: date | None) -> tuple[date, date | 
     open_ended = squash(end_text) in _OPEN_ENDED
     end = None
     if end_text and not open_ended:
-        end = reader.parsed("合同终止日", parse_date)
+        end = reader.date("合同终止日", future_ok=True)
     has_end = end is not None or open_ended
     if start is None and has_end and not reader.texts["合同起始日"]:
         start = hire  # an end without a start: the contract runs from the hire date
@@ -458,36 +407,64 @@ def check_roster(
     path = Path(path)
     today = today or date.today()
     report = ImportReport(str(path))
-    rows = read_first_sheet(path)
-    header_index, columns, ignored = find_header(rows)
-    report.header_row = header_index + 1
-    if ignored:
-        report.ignored_columns = ignored
-        report.warnings.append("以下列未识别，已忽略：" + "、".join(ignored))
+    sheet = read_roster_sheet(path)
+    columns = sheet.columns
+    report.sheet, report.columns, report.header_row = sheet.sheet, columns, sheet.header_index + 1
+    report.warnings.extend(sheet.notes)
+    if sheet.ignored:
+        report.ignored_columns = sheet.ignored
+        report.warnings.append("以下列未识别，已忽略：" + "、".join(sheet.ignored))
 
     parsed: list[RosterRow] = []
+    not_people: list[int] = []
+    month_only: list[tuple[int, str]] = []
     memo: dict = {}
-    for offset, cells in enumerate(rows[header_index + 1 :], start=header_index + 2):
+    for offset, cells in enumerate(sheet.rows[sheet.header_index + 1 :], start=sheet.header_index + 2):
         if _is_blank(cells):
             continue
         reader = _RowReader(offset, cells, columns, today, memo)
-        if not reader.texts["姓名"] and reader.raw("证件号码") is None:
-            report.warnings.append(f"第{offset}行没有姓名和证件号码，不是职工数据，已跳过")
+        if not reader.texts["证件号码"] and _is_footer(reader.texts["姓名"]):
+            not_people.append(offset)  # 合计 / 制表人 / a template row holding only a 序号
             continue
         report.data_rows += 1
         row = _read_row(reader)
         report.problems.extend(reader.problems)
         report.warnings.extend(reader.warnings)
+        month_only.extend((offset, column) for column in reader.month_only)
         if row is not None:
             parsed.append(row)
+    if month_only:
+        row_no, column = month_only[0]
+        report.warnings.append(
+            f"{len(month_only)} 个日期只写了年月（如第{row_no}行的{column}），已按当月1日记录"
+        )
+    if not_people:
+        report.warnings.append(f"{_row_ranges(not_people)}没有证件号码，不是职工数据（如合计、制表人、空白行），已跳过")
     if report.data_rows == 0:
-        raise Refused(f"{path.name} 的表头（第{report.header_row}行）下面没有职工数据。")
+        raise Refused(f"{path.name} 的表头（工作表「{sheet.sheet}」第{report.header_row}行）下面没有职工数据。")
 
     _check_within_file(parsed, report)
     plan = ImportPlan(report, on_duplicate)
     with engine.connect() as conn:
         _plan_against_database(conn, parsed, plan)
     return plan
+
+
+def _is_footer(name: str) -> bool:
+    return not name or ":" in name or "：" in name or any(word in name for word in _FOOTER_WORDS)
+
+
+def _row_ranges(rows: list[int], most: int = 8) -> str:
+    """第3、5–9、12行 — rows as the clerk reads them, runs folded."""
+    runs: list[list[int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1][1] = row
+        else:
+            runs.append([row, row])
+    parts = [f"{a}" if a == b else f"{a}–{b}" for a, b in runs[:most]]
+    more = "等" if len(runs) > most else ""
+    return f"第{'、'.join(parts)}{more}行"
 
 
 def _is_blank(cells: list) -> bool:
@@ -509,20 +486,16 @@ def _check_within_file(rows: list[RosterRow], report: ImportReport) -> None:
             first = seen[column].setdefault(key, row.row)
             if first != row.row:
                 shown = key[1] if isinstance(key, tuple) else key
-                report.problems.append(Problem(row.row, column, shown, f"与第{first}行重复"))
-    report.problems.sort(key=lambda p: p.row)
+                report.problem(row.row, column, shown, f"与第{first}行重复")
+    report.sort_problems()
 
 
 def _plan_against_database(conn, rows: list[RosterRow], plan: ImportPlan) -> None:
     report = plan.report
     departments = dict(conn.execute(select(Department.name, Department.id)).all())
     occupations = dict(conn.execute(select(Occupation.name, Occupation.id)).all())
-    report.new_departments = sorted({r.worker["department"] for r in rows if r.worker.get("department")} - departments.keys())
-    report.new_occupations = sorted(
-        ({r.worker["occupation"] for r in rows if r.worker.get("occupation")}
-         | {r.certificate["occupation"] for r in rows if r.certificate and r.certificate["occupation"]})
-        - occupations.keys()
-    )
+    department_names = {v: k for k, v in departments.items()}
+    occupation_names = {v: k for k, v in occupations.items()}
     worker_table = Worker.__table__
     existing = {
         (row.id_type, row.id_number): row
@@ -535,12 +508,12 @@ def _plan_against_database(conn, rows: list[RosterRow], plan: ImportPlan) -> Non
             select(Certificate.number, Certificate.worker_id).where(Certificate.number.is_not(None))
         )
     }
+    # A certificate first imported without a number, then again with one: the same certificate.
     unnumbered = {
-        (c.worker_id, c.kind, c.level_rank, c.issue_date)
+        (c.worker_id, c.kind, c.level_rank, c.issue_date): c.id
         for c in conn.execute(
-            select(Certificate.worker_id, Certificate.kind, Certificate.level_rank, Certificate.issue_date).where(
-                Certificate.number.is_(None)
-            )
+            select(Certificate.id, Certificate.worker_id, Certificate.kind, Certificate.level_rank, Certificate.issue_date)
+            .where(Certificate.number.is_(None))
         )
     }
     contracts = {
@@ -548,27 +521,29 @@ def _plan_against_database(conn, rows: list[RosterRow], plan: ImportPlan) -> Non
         for c in conn.execute(select(LaborContract.worker_id, LaborContract.start_date, LaborContract.end_date))
     }
 
-    def problem(row: RosterRow, column: str, value: str, reason: str) -> None:
-        report.problems.append(Problem(row.row, column, value, reason))
-
+    written: list[RosterRow] = []
     for row in rows:
         key = (row.worker["id_type"], row.worker["id_number"])
         current = existing.get(key)
-        employee_no = row.worker.get("employee_no")
-        holder = by_employee_no.get(employee_no) if employee_no else None
-        if holder is not None and (current is None or holder.id != current.id):
-            problem(row, "工号", employee_no, f"已是库中另一名职工（{holder.name}）的工号")
-            continue
-        number = (row.certificate or {}).get("number")
-        if number and number in cert_owner and (current is None or cert_owner[number] != current.id):
-            problem(row, "证书编号", number, "该证书编号已登记在另一名职工名下")
-            continue
-        if current is not None and plan.on_duplicate == "error":
-            problem(row, "证件号码", identity.mask_id_number(key[1]), f"库中已有此人（{current.name}），按 --on-duplicate error 拒绝")
-            continue
         if current is not None and plan.on_duplicate == "skip":
             report.skipped_workers += 1
             continue
+        if current is not None and plan.on_duplicate == "error":
+            report.problem(
+                row.row, "证件号码", identity.mask_id_number(key[1]),
+                f"库中已有此人（{current.name}），按 --on-duplicate error 拒绝",
+            )
+            continue
+        employee_no = row.worker.get("employee_no")
+        holder = by_employee_no.get(employee_no) if employee_no else None
+        if holder is not None and (current is None or holder.id != current.id):
+            report.problem(row.row, "工号", employee_no, f"已是库中另一名职工（{holder.name}）的工号")
+            continue
+        number = (row.certificate or {}).get("number")
+        if number and number in cert_owner and (current is None or cert_owner[number] != current.id):
+            report.problem(row.row, "证书编号", number, "该证书编号已登记在另一名职工名下")
+            continue
+        written.append(row)
         if current is None:
             plan.new.append(row)
             report.new_workers += 1
@@ -579,9 +554,7 @@ def _plan_against_database(conn, rows: list[RosterRow], plan: ImportPlan) -> Non
                 plan.pending_certificates.append((row, row.certificate))
                 report.new_certificates += 1
             continue
-        changes = _worker_changes(
-            row, current, {v: k for k, v in departments.items()}, {v: k for k, v in occupations.items()}
-        )
+        changes = _worker_changes(row, current, department_names, occupation_names)
         if changes:
             plan.updates.append((current.id, changes))
             report.updated_workers += 1
@@ -597,17 +570,23 @@ def _plan_against_database(conn, rows: list[RosterRow], plan: ImportPlan) -> Non
                 report.updated_contracts += 1
         if row.certificate:
             cert = row.certificate
-            known = (
-                number in cert_owner
-                if number
-                else (current.id, cert["kind"], cert["level_rank"], cert["issue_date"]) in unnumbered
-            )
-            if known:
+            twin = unnumbered.get((current.id, cert["kind"], cert["level_rank"], cert["issue_date"]))
+            if number in cert_owner or (twin is not None and not number):
+                report.existing_certificates += 1
+            elif twin is not None:
+                plan.certificate_numbers.append((twin, number))
                 report.existing_certificates += 1
             else:
                 plan.certificates_new.append({**cert, "worker_id": current.id})
                 report.new_certificates += 1
-    report.problems.sort(key=lambda p: p.row)
+    # Only rows that will be written may create departments and occupations.
+    report.new_departments = sorted({r.worker["department"] for r in written if r.worker.get("department")} - departments.keys())
+    report.new_occupations = sorted(
+        ({r.worker["occupation"] for r in written if r.worker.get("occupation")}
+         | {r.certificate["occupation"] for r in written if r.certificate and r.certificate["occupation"]})
+        - occupations.keys()
+    )
+    report.sort_problems()
 
 
 def _worker_changes(row: RosterRow, current, department_names: dict, occupation_names: dict) -> dict:
@@ -683,6 +662,12 @@ def apply_plan(engine: Engine, plan: ImportPlan, *, progress: Callable[[int, int
                 update(LaborContract.__table__)
                 .where(LaborContract.worker_id == worker_id, LaborContract.start_date == start)
                 .values(end_date=end)
+            )
+        for certificate_id, number in plan.certificate_numbers:
+            conn.execute(
+                update(Certificate.__table__)
+                .where(Certificate.id == certificate_id)
+                .values(number=number, version=Certificate.version + 1)
             )
         certificates = [(c["worker_id"], c) for c in plan.certificates_new] + [
             (id_of_row[row.row], cert) for row, cert in plan.pending_certificates

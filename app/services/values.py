@@ -9,7 +9,9 @@ from decimal import Decimal, InvalidOperation
 from app.services.text import fold_width
 
 _EXCEL_EPOCH = date(1899, 12, 30)
-_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_FIRST_SERIAL = 3000  # 1908-03-18: smaller numbers in a date column are years or typos
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _CENT = Decimal("0.01")
 
@@ -27,8 +29,13 @@ def parse_date(raw) -> date | None:
     if isinstance(raw, date):
         return raw
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        # An Excel serial number that reached us as a plain number (a date column left General).
-        if 1 <= raw < 2958466:
+        # A number in a date column: an Excel serial day when the column was left General,
+        # but 2021 is a year and 2021.06 (or 2021.1: January or October?) a year and month.
+        if isinstance(raw, float) and not raw.is_integer():
+            raise ValueProblem(f"日期被 Excel 存成了数字 {raw:g}，无法确定月份；请写成 2021-06-30 这样的日期")
+        if 1900 <= raw <= 2100:
+            raise ValueProblem("只有年份，缺少月和日")
+        if _FIRST_SERIAL <= raw < 2958466:
             return _EXCEL_EPOCH + timedelta(days=int(raw))
         raise ValueProblem("不是日期")
     text = fold_width(str(raw))
@@ -42,6 +49,20 @@ def parse_date(raw) -> date | None:
         return date(year, month, day)
     except ValueError:
         raise ValueProblem("日期不存在") from None
+
+
+def parse_date_or_month(raw) -> tuple[date, bool] | None:
+    """`parse_date`, and also a month alone (2021.06, 2021年6月) as its first day; the flag
+    says which, so the import can tell the clerk."""
+    if isinstance(raw, str):
+        match = _MONTH_RE.match(fold_width(raw))
+        if match:
+            year, month = int(match.group(1)), int(match.group(2))
+            if not 1 <= month <= 12:
+                raise ValueProblem("月份不存在")
+            return date(year, month, 1), True
+    value = parse_date(raw)
+    return None if value is None else (value, False)
 
 
 def parse_money(raw) -> Decimal | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from app.services.levels import (
     KIND_QUALIFICATION,
     KIND_SAFETY_LICENCE,
@@ -22,14 +24,14 @@ EDUCATION_BUCKETS = {
     "本科": "本科及以上", "硕士研究生": "本科及以上", "博士研究生": "本科及以上",
 }
 _EDUCATION_SYNONYMS = {
-    "初中及以下": ["初中", "小学", "初中以下", "文盲", "半文盲"],
-    "高中": ["普通高中", "职高", "职业高中"],
-    "中专": ["中等专科", "中等专业学校", "中专/中技", "中技", "中职"],
+    "初中及以下": ["初中", "小学", "初中以下", "文盲", "半文盲", "初中及以下学历"],
+    "高中": ["普通高中", "职高", "职业高中", "职中", "高中/中专"],
+    "中专": ["中等专科", "中等专业学校", "中专/中技", "中技", "中职", "中专/高中", "中专/技校"],
     "技工学校": ["技校", "技工院校", "高级技工学校", "技师学院"],
-    "高职（专科）": ["高职", "专科", "高职专科", "大学专科", "高等职业教育"],
-    "大专": ["大学专科及以上"],
-    "本科": ["大学本科", "大学", "学士"],
-    "硕士研究生": ["硕士", "研究生", "硕士研究生"],
+    "高职（专科）": ["高职", "专科", "高职专科", "大学专科", "高等职业教育", "高职高专"],
+    "大专": ["大学专科及以上", "大专及以上", "大专以上"],
+    "本科": ["大学本科", "大学", "学士", "大本", "本科及以上"],
+    "硕士研究生": ["硕士", "研究生", "硕士研究生", "研究生及以上"],
     "博士研究生": ["博士"],
 }
 
@@ -83,8 +85,22 @@ def _match(table: dict[str, str], raw: str, accepted: tuple[str, ...]) -> str:
     return found
 
 
+_EDUCATION_NOTE = re.compile(r"[（(\[【][^）)\]】]*[）)\]】]")
+_EDUCATION_FRAME = re.compile(r"^(全日制|非全日制|在职|函授|自考|成人|网络|夜大|电大)|(学历|毕业|文化|结业|肄业|在读)$")
+
+
 def parse_education(raw: str) -> str:
-    return _match(_EDUCATION, raw, EDUCATIONS)
+    """Exact spellings first; then without a note in brackets (大专（函授）) and without the
+    words that frame it (全日制本科, 本科学历)."""
+    found = _EDUCATION.get(squash(raw))
+    if found is None:
+        bare = squash(_EDUCATION_NOTE.sub("", str(raw)))
+        for _ in range(2):
+            bare = _EDUCATION_FRAME.sub("", bare)
+        found = _EDUCATION.get(bare)
+    if found is None:
+        raise VocabError(f"无法识别，应为 {'/'.join(EDUCATIONS)} 之一")
+    return found
 
 
 def parse_route(raw: str) -> str:
@@ -101,6 +117,8 @@ def parse_yes_no(raw) -> bool:
         return False
     if raw is True:
         return True
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)  # 1 / 0 typed in a number cell arrive as 1.0 / 0.0
     text = squash(str(raw)).lower()
     if not text or text in _NO:
         return False
