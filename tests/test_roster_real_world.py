@@ -203,3 +203,17 @@ def test_template_rows_holding_only_a_number_give_one_warning(engine, tmp_path):
     report = import_roster(engine, write_roster(tmp_path / "t.xlsx", ["序号", "姓名", "身份证号码"], rows), today=TODAY)
     assert report.ok and report.new_workers == 1
     assert len([w for w in report.warnings if "不是职工数据" in w]) == 1
+
+
+def test_department_merged_down_over_several_workers(engine, tmp_path):
+    path = write_roster(tmp_path / "merged.xlsx", ["姓名", "身份证号码", "部门"], [["张三", A, "焊接车间"], ["李四", B, None], ["王五", C, "装配车间"]])
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    book.active.merge_cells("C4:C5")
+    book.save(path)
+    report = import_roster(engine, path, today=TODAY)
+    assert report.ok
+    with engine.connect() as conn:
+        rows = conn.execute(select(Worker.name, Department.name).join(Department, Department.id == Worker.department_id).order_by(Worker.id)).all()
+    assert rows == [("张三", "焊接车间"), ("李四", "焊接车间"), ("王五", "装配车间")]

@@ -130,7 +130,8 @@ def read_roster_sheet(path: str | Path) -> RosterSheet:
         try:
             # skip_empty_area=False keeps Excel's own row and column positions, so every
             # problem names the row and column the clerk sees.
-            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            calamine_sheet = workbook.get_sheet_by_name(name)
+            rows = calamine_sheet.to_python(skip_empty_area=False)
         except Exception as exc:
             log.warning("cannot read sheet %s of %s: %s", name, path.name, exc)
             continue
@@ -139,6 +140,7 @@ def read_roster_sheet(path: str | Path) -> RosterSheet:
         if found is None:
             continue
         header_index, columns, notes, ignored = found
+        _fill_merged_down(rows, calamine_sheet.merged_cell_ranges or [], header_index, columns)
         sheet = RosterSheet(name, rows, header_index, columns, notes, ignored)
         if name != sheets[0][0]:
             sheet.notes.insert(0, f"第一个工作表「{sheets[0][0]}」不是花名册，已读取工作表「{name}」")
@@ -148,6 +150,21 @@ def read_roster_sheet(path: str | Path) -> RosterSheet:
         f"在工作表{where}的前 {HEADER_SEARCH_ROWS} 行中找不到表头：表头行须同时含有「姓名」和「证件号码」"
         "（或 身份证号/身份证号码/公民身份号码）两列。"
     )
+
+
+def _fill_merged_down(rows: list[list], merged, header_index: int, columns: dict[str, int]) -> None:
+    """A 部门 or 工种 cell merged down over several workers holds its text in the first row
+    only; every row of the range means it. Who the person is (姓名, 证件号码) is never
+    copied: that would invent a second person."""
+    identity_columns = {columns.get("姓名"), columns.get("证件号码")}
+    for (top, left), (bottom, right) in merged:
+        if bottom <= top or top <= header_index or top >= len(rows):
+            continue
+        value = rows[top][left] if left < len(rows[top]) else ""
+        for row in rows[top + 1 : bottom + 1]:
+            for col in range(left, right + 1):
+                if col < len(row) and col not in identity_columns:
+                    row[col] = value
 
 
 def _find_header(rows: list[list]):
