@@ -9,6 +9,11 @@ class Refused(Exception):
     """The program refuses the request and has written nothing (CLI exit code 1)."""
 
 
+class Cancelled(Exception):
+    """The clerk cancelled a long job; raised from its progress callback so the job's
+    transaction rolls back and nothing is written."""
+
+
 def describe_failure(exc: BaseException, log_path) -> str:
     """One Chinese sentence for an unexpected failure; the traceback goes to the log."""
     if isinstance(exc, OperationalError):

@@ -38,3 +38,13 @@ def session(engine):
 
     with session_factory(engine)() as session:
         yield session
+
+
+@pytest.fixture(autouse=True)
+def inline_jobs(monkeypatch):
+    """Background jobs run on the test's thread, one after another (STYLE.md: tests run jobs inline)."""
+    try:
+        from app.ui import jobs
+    except ImportError:  # Qt absent: the rule layers' tests still run
+        return
+    monkeypatch.setattr(jobs, "RUN_INLINE", True)

@@ -1,9 +1,12 @@
-"""Every message box and question the window asks goes through here, so tests answer them
-in one place instead of patching QMessageBox case by case."""
+"""Every message box, question and file dialog the window uses goes through here, so tests
+answer them in one place instead of patching Qt classes case by case."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+EXCEL_FILTER = "Excel 文件 (*.xlsx *.xls)"
+DATABASE_FILTER = "SkillDesk 数据库 (*.db *.sqlite);;所有文件 (*)"
 
 
 def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
@@ -13,3 +16,17 @@ def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
 
 def show_error(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.critical(parent, title, text)
+
+
+def show_info(parent: QWidget | None, title: str, text: str) -> None:
+    QMessageBox.information(parent, title, text)
+
+
+def open_file(parent: QWidget | None, title: str, file_filter: str) -> str | None:
+    path, _ = QFileDialog.getOpenFileName(parent, title, "", file_filter)
+    return path or None
+
+
+def save_file(parent: QWidget | None, title: str, suggested: str, file_filter: str) -> str | None:
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
+    return path or None
