@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 
 class Refused(Exception):
     """The program refuses the request and has written nothing (CLI exit code 1)."""
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One refused field of a form: `field` is the form's key, `message` Chinese, naming it."""
+
+    field: str
+    message: str
+
+
+class FieldErrors(Refused):
+    """A form's input refused; every problem is listed so the form can mark each field."""
+
+    def __init__(self, problems: list[FieldProblem]):
+        self.problems = list(problems)
+        super().__init__("；".join(p.message for p in self.problems))
 
 
 class Cancelled(Exception):

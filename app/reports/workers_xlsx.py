@@ -22,6 +22,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@")
 DATE_FORMAT = "yyyy-mm-dd"
 MONEY_FORMAT = "0.00"
 HEADERS = tuple(COLUMNS)
+_IN_LIMIT = 5000
 _WIDTHS = {"姓名": 10, "证件号码": 21, "部门": 14, "岗位": 12, "工种": 14, "证书编号": 25, "发证机构": 26}
 
 
@@ -66,7 +67,8 @@ def export_workers(
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Write the register (or just `worker_ids`) to `out`; returns the number of workers."""
+    """Write the register, or just `worker_ids` in that order (the clerk's filtered list),
+    to `out`; returns the number of workers."""
     today = today or date.today()
     query = (
         select(Worker.__table__, Department.name.label("department"), Occupation.name.label("occupation"))
@@ -74,12 +76,17 @@ def export_workers(
         .outerjoin(Occupation, Occupation.id == Worker.occupation_id)
         .order_by(Worker.employee_no.is_(None), Worker.employee_no, Worker.id)
     )
-    if worker_ids is not None:
+    # SQLite caps the values one statement may bind: a long list is filtered here instead.
+    if worker_ids is not None and len(worker_ids) <= _IN_LIMIT:
         query = query.where(Worker.id.in_(worker_ids))
     with engine.connect() as conn:
         workers = conn.execute(query).all()
         contracts = _latest_contracts(conn)
         certificates = {c.worker_id: c for c in conn.execute(current_certificate_query(today))}
+
+    if worker_ids is not None:
+        by_id = {w.id: w for w in workers}
+        workers = [by_id[i] for i in worker_ids if i in by_id]
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("职工花名册")

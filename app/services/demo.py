@@ -43,9 +43,11 @@ from app.services.levels import (
     SPECIAL,
 )
 from app.services.pinyin import name_initials
+from app.services.values import add_years
 from app.services.vocab import STATUS_ACTIVE, STATUS_LEFT, STATUS_RETIRED
 
 DEMO_REFERENCE_DATE = date(2026, 11, 1)
+_OVERDUE_REVIEW_SHARE = 0.02
 CHUNK = 5000
 
 REF = DEMO_REFERENCE_DATE
@@ -363,10 +365,6 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _add_years(day: date, years: int) -> date:
-    return _add_months(day, 12 * years)
-
-
 def _retirement_date(birth: date, female: bool, staff: bool) -> date:
     """Statutory retirement, with the gradual delay in force since 2025-01-01: one month
     per four months of birth cohort (per two for women retiring at 50), capped at 3 and
@@ -449,7 +447,7 @@ class _Generator:
         retirement = _retirement_date(birth, female, department.office)
         retired = retirement <= REF
         last_day = retirement if retired else REF
-        earliest_hire = _add_years(birth, leaving_age)
+        earliest_hire = add_years(birth, leaving_age)
         # Skewed early: a state-owned plant keeps people for decades.
         span = (last_day - timedelta(days=60) - earliest_hire).days
         hire = earliest_hire + timedelta(days=int(span * rng.random() ** 1.4))
@@ -499,8 +497,8 @@ class _Generator:
     def _birth(self, leaving_age: int) -> date:
         while (age := _AGES.pick(self.rng)) <= leaving_age:
             pass  # too young to have left school and been hired
-        latest = _add_years(REF, -age)
-        earliest = max(_add_years(REF, -age - 1) + DAY, _EARLIEST_BIRTH)
+        latest = add_years(REF, -age)
+        earliest = max(add_years(REF, -age - 1) + DAY, _EARLIEST_BIRTH)
         return self._between(earliest, latest)
 
     def _identity(self, birth: date, female: bool) -> tuple[str, str]:
@@ -536,11 +534,11 @@ class _Generator:
         """A fixed term from the hire date; a renewal is fixed again only if it still runs
         on the last day of service, otherwise the worker has earned an open-ended one."""
         rng = self.rng
-        first_end = _add_years(hire, rng.choice((3, 5))) - DAY
+        first_end = add_years(hire, rng.choice((3, 5))) - DAY
         contracts = [{"start_date": hire, "end_date": first_end}]
         if first_end < end:
             start = first_end + DAY
-            renewal_end = _add_years(start, rng.choice((3, 5))) - DAY
+            renewal_end = add_years(start, rng.choice((3, 5))) - DAY
             contracts.append({"start_date": start, "end_date": renewal_end if renewal_end >= end else None})
         return contracts
 
@@ -553,7 +551,7 @@ class _Generator:
         if rank == 0:
             return 0
         rng = self.rng
-        earliest = _add_years(birth, max(_CERTIFICATE_MIN_AGE, _SCHOOL_LEAVING_AGE[education] - 2))
+        earliest = add_years(birth, max(_CERTIFICATE_MIN_AGE, _SCHOOL_LEAVING_AGE[education] - 2))
         first = 1 if rng.random() < _FULL_HISTORY else rng.randint(1, rank)
         while rank:
             ladder = list(range(min(first, rank), rank + 1))
@@ -613,7 +611,7 @@ class _Generator:
     def _route(self, rank: int, issued: date, birth: date, hire: date) -> str:
         if rank >= SPECIAL:
             return "企业自主评价"  # the 八级工 top ranks are evaluated by the employer
-        if issued < hire and issued < _add_years(birth, _SCHOOL_ROUTE_AGE):
+        if issued < hire and issued < add_years(birth, _SCHOOL_ROUTE_AGE):
             return "院校评价" if self.rng.random() < 0.5 else "社会化评价"
         route = _ROUTES_AT_WORK.pick(self.rng)
         # a promotion needs a contest entered while employed, and a level to move up from
@@ -627,19 +625,24 @@ class _Generator:
         share, works = _SAFETY_LICENCES.get(trade, _OTHER_SAFETY_LICENCES)
         if rng.random() >= share:
             return
-        earliest = _add_years(birth, _SAFETY_LICENCE_MIN_AGE)
+        earliest = add_years(birth, _SAFETY_LICENCE_MIN_AGE)
         if end == REF and rng.random() < _EXPIRING_SOON_SHARE:
             expiry = REF + timedelta(days=rng.randint(0, _EXPIRING_SOON_DAYS))
-            issued = _add_years(expiry, -_SAFETY_LICENCE_YEARS)
+            issued = add_years(expiry, -_SAFETY_LICENCE_YEARS)
         else:
             issued = self._between(end - timedelta(days=_SAFETY_LICENCE_YEARS * YEAR_DAYS - 1), end)
         issued = max(issued, earliest)
+        review = add_years(issued, _SAFETY_REVIEW_YEARS)
+        # A review already past was (nearly always) held: then the next date that matters
+        # is the expiry. A few stay overdue, as in any real register.
+        if review < end and rng.random() >= _OVERDUE_REVIEW_SHARE:
+            review = None
         person.certificates.append(_certificate_row(
             KIND_SAFETY_LICENCE, occupation_id,
             # the licence number is the holder's ID number after a T
             "T" + id_number, _SAFETY_LICENCE_ISSUER, issued,
-            expiry_date=_add_years(issued, _SAFETY_LICENCE_YEARS),
-            review_date=_add_years(issued, _SAFETY_REVIEW_YEARS),
+            expiry_date=add_years(issued, _SAFETY_LICENCE_YEARS),
+            review_date=review,
             notes=f"作业类别：{works.pick(rng)}"))
 
     def _special_ability(self, person: _Person, trade: str, occupation_id: int | None,
@@ -647,7 +650,7 @@ class _Generator:
         rng = self.rng
         if rng.random() >= _SPECIAL_ABILITY_SHARE:
             return
-        issued = self._between(_add_years(birth, _CERTIFICATE_MIN_AGE + 2), end)
+        issued = self._between(add_years(birth, _CERTIFICATE_MIN_AGE + 2), end)
         number = self._unique(self.used_certificate_numbers,
                               lambda: f"ZX{issued.year}3204{rng.randrange(10 ** 7):07d}")
         person.certificates.append(_certificate_row(
@@ -695,7 +698,7 @@ class _Generator:
         rng = self.rng
         if rng.random() >= _COMPETITION_SHARE[rank]:
             return
-        held = self._between(max(hire, _add_years(birth, 18)), end)
+        held = self._between(max(hire, add_years(birth, 18)), end)
         row = self._competition_row(_COMPETITIONS.pick(rng), trade, occupation_id, held, _RESULTS.pick(rng))
         person.competitions.append((row, None))
 

@@ -31,7 +31,7 @@ from app.services.levels import (
 from app.services.pinyin import name_initials
 from app.services.roster_sheet import COLUMNS, column_letter, read_roster_sheet
 from app.services.text import squash
-from app.services.values import ValueProblem, cell_text, parse_date_or_month, parse_money
+from app.services.values import ValueProblem, add_years, cell_text, parse_date_or_month, parse_money
 from app.services.vocab import (
     STATUS_ACTIVE,
     VocabError,
@@ -120,6 +120,7 @@ class ImportReport:
     written: bool = False
     sheet: str = ""
     columns: dict[str, int] = field(default_factory=dict)  # canonical column → index in the sheet
+    headers: dict[str, str] = field(default_factory=dict)  # canonical column → its header as written
 
     def problem(self, row: int, column: str, value, reason: str) -> Problem:
         index = self.columns.get(column, -1)
@@ -320,7 +321,7 @@ def _read_row(reader: _RowReader) -> RosterRow | None:
 
     hire = reader.date("入职日期", future_ok=True)  # a new hire may be entered before day one
     if hire:
-        if birth and hire < _add_years(birth, MIN_WORKING_AGE):
+        if birth and hire < add_years(birth, MIN_WORKING_AGE):
             reader.problem("入职日期", f"入职时未满 {MIN_WORKING_AGE} 周岁（出生日期 {birth:%Y-%m-%d}）")
         worker["hire_date"] = hire
         present.add("hire_date")
@@ -370,7 +371,7 @@ def _read_certificate(reader: _RowReader, birth: date | None, occupation: str | 
         reader.warnings.append(f"第{reader.row_no}行：{kind}不设等级，所填「{reader.texts['技能等级']}」未采用")
         rank = None
     issued = reader.date("发证日期")
-    if issued and birth and issued < _add_years(birth, MIN_WORKING_AGE):
+    if issued and birth and issued < add_years(birth, MIN_WORKING_AGE):
         reader.problem("发证日期", f"发证时未满 {MIN_WORKING_AGE} 周岁（出生日期 {birth:%Y-%m-%d}），请核对")
     if issued is None and not reader.texts["发证日期"] and rank is not None:
         reader.warnings.append(
@@ -391,17 +392,21 @@ def _read_certificate(reader: _RowReader, birth: date | None, occupation: str | 
     }
 
 
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def check_roster(
-    engine: Engine, path: str | Path, *, on_duplicate: str = "update", today: date | None = None
+    engine: Engine,
+    path: str | Path,
+    *,
+    on_duplicate: str = "update",
+    today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportPlan:
-    """Read and check the whole file against itself and the database; write nothing."""
+    """Read and check the whole file against itself and the database; write nothing.
+    `progress(rows_done, rows_total)` is called now and then (and may raise Cancelled)."""
+    with cyclic_gc_paused():
+        return _check_roster(engine, path, on_duplicate, today, progress)
+
+
+def _check_roster(engine, path, on_duplicate, today, progress) -> ImportPlan:
     if on_duplicate not in DUPLICATE_MODES:
         raise ValueError(on_duplicate)
     path = Path(path)
@@ -410,6 +415,10 @@ def check_roster(
     sheet = read_roster_sheet(path)
     columns = sheet.columns
     report.sheet, report.columns, report.header_row = sheet.sheet, columns, sheet.header_index + 1
+    header_cells = sheet.rows[sheet.header_index]
+    report.headers = {
+        name: cell_text(header_cells[index]) if index < len(header_cells) else "" for name, index in columns.items()
+    }
     report.warnings.extend(sheet.notes)
     if sheet.ignored:
         report.ignored_columns = sheet.ignored
@@ -419,7 +428,10 @@ def check_roster(
     not_people: list[int] = []
     month_only: list[tuple[int, str]] = []
     memo: dict = {}
-    for offset, cells in enumerate(sheet.rows[sheet.header_index + 1 :], start=sheet.header_index + 2):
+    data = sheet.rows[sheet.header_index + 1 :]
+    for offset, cells in enumerate(data, start=sheet.header_index + 2):
+        if progress and offset % 2000 == 0:
+            progress(offset, len(data))
         if _is_blank(cells):
             continue
         reader = _RowReader(offset, cells, columns, today, memo)
@@ -605,7 +617,13 @@ def _worker_changes(row: RosterRow, current, department_names: dict, occupation_
 
 
 def apply_plan(engine: Engine, plan: ImportPlan, *, progress: Callable[[int, int], None] | None = None) -> ImportReport:
-    """Write a checked plan in one transaction: all of it lands or none."""
+    """Write a checked plan in one transaction: all of it lands or none. A `progress` that
+    raises (Cancelled) rolls the whole import back."""
+    with cyclic_gc_paused():
+        return _apply_plan(engine, plan, progress)
+
+
+def _apply_plan(engine: Engine, plan: ImportPlan, progress) -> ImportReport:
     report = plan.report
     if not report.ok:
         raise Refused("导入文件有错误，未写入任何数据")
@@ -681,6 +699,8 @@ def apply_plan(engine: Engine, plan: ImportPlan, *, progress: Callable[[int, int
                 for worker_id, c in certificates
             ],
         )
+        if progress:
+            progress(total, total)  # the last moment a cancel can still roll everything back
     report.written = True
     return report
 
@@ -700,9 +720,8 @@ def import_roster(
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    with cyclic_gc_paused():
-        plan = check_roster(engine, path, on_duplicate=on_duplicate, today=today)
-        if dry_run or not plan.report.ok:
-            return plan.report
-        return apply_plan(engine, plan, progress=progress)
+    plan = check_roster(engine, path, on_duplicate=on_duplicate, today=today, progress=progress)
+    if dry_run or not plan.report.ok:
+        return plan.report
+    return apply_plan(engine, plan, progress=progress)
 

@@ -20,6 +20,14 @@ class ValueProblem(ValueError):
     pass
 
 
+def add_years(day: date, years: int) -> date:
+    """The same day `years` later (or earlier); 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def parse_date(raw) -> date | None:
     """An Excel date, or text like 2021-06-30, 2021/6/30, 2021.6.30, 2021年6月30日, 20210630."""
     if raw is None or raw == "":

@@ -5,6 +5,7 @@ asks for pages as they scroll into view, so 100,000 workers open, sort and filte
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -91,20 +92,39 @@ def _sort_expression(key: str, today: date):
     return getattr(Worker, key)
 
 
+def _prefix(column, prefix: str):
+    """`column` starts with `prefix`, as a range the column's index can serve (LIKE 'x%'
+    scans the table in SQLite unless the column is NOCASE)."""
+    return and_(column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+
+
+_ID_TAIL = re.compile(r"\d{3,17}[\dXx]?|\d{2,16}[Xx]")
+
+
+def _text_condition(text: str):
+    """One box for everything a clerk types: a name or part of it (王, 国), pinyin
+    initials (zsf → 张三丰), a 工号 (A0012, 1001), or the last digits of an ID number.
+    Only the matches that can apply to what was typed are asked, so a keystroke on
+    100,000 workers is one short scan at most."""
+    if not text.isascii():
+        return Worker.name.contains(text, autoescape=True)
+    options = [
+        Worker.name.contains(text, autoescape=True),  # 张Tom, foreign names
+        _prefix(Worker.employee_no, text.upper()),
+        _prefix(Worker.employee_no, text.lower()),
+    ]
+    if text.isalpha():
+        options.append(_prefix(Worker.name_initials, text.lower()))
+    if _ID_TAIL.fullmatch(text):
+        options.append(Worker.id_number.endswith(text.upper(), autoescape=True))
+    return or_(*options)
+
+
 def _conditions(flt: WorkerFilter, today: date) -> list:
     conditions = []
     text = flt.text.strip()
     if text:
-        # One box for everything a clerk types: a name or part of it, a 工号, pinyin
-        # initials (zsf → 张三丰), or the last digits of an ID number.
-        conditions.append(
-            or_(
-                Worker.name.contains(text, autoescape=True),
-                Worker.employee_no.istartswith(text, autoescape=True),
-                Worker.name_initials.startswith(text.lower(), autoescape=True),
-                Worker.id_number.endswith(text.upper(), autoescape=True),
-            )
-        )
+        conditions.append(_text_condition(text))
     if flt.department_id is not None:
         conditions.append(Worker.department_id == flt.department_id)
     if flt.occupation_id is not None:
@@ -144,7 +164,9 @@ def worker_ids(
     conditions = _conditions(flt, today)
     if conditions:
         query = query.where(and_(*conditions))
-    return list(conn.scalars(query))
+    # Straight from the driver's cursor: building a Row per id cost 70 ms of every
+    # 100 ms at 100,000 workers, and a plain integer needs no result processing.
+    return [row[0] for row in conn.execute(query).cursor.fetchall()]
 
 
 def count_workers(conn: Connection, flt: WorkerFilter = WorkerFilter(), *, today: date | None = None) -> int:

@@ -1,0 +1,226 @@
+"""The home page 工作台 as figures: who is 在职 today, their levels, and what needs the clerk's
+attention soon (特种作业操作证 to renew or review, labour contracts running out).
+
+Everything is counted by grouped queries in the database, so the page opens at once over
+100,000 workers (about 0.2 s); only the to-do rows come back to Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import Connection, Engine, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql import ColumnElement
+
+from app.models import Certificate, LaborContract, Worker
+from app.services.levels import (
+    CHIEF,
+    HIGH_SKILLED_MIN_RANK,
+    JUNIOR,
+    KIND_SAFETY_LICENCE,
+    LEVEL_NAMES,
+    counts_on,
+)
+from app.services.vocab import STATUS_ACTIVE
+
+# SPEC §2 reminds 30 days and 7 days before a licence date, and on the day.
+REMINDER_DAYS = 30
+SOON_DAYS = 7
+
+TODO_LICENCE, TODO_CONTRACT = "licence", "contract"
+EXPIRY, REVIEW = "到期", "复审"
+
+
+@dataclass
+class TodoItem:
+    kind: str  # TODO_LICENCE or TODO_CONTRACT
+    worker_id: int
+    worker_name: str
+    text: str  # what is due, in the clerk's words
+    due: date
+    days_left: int  # negative: overdue by that many days
+
+
+@dataclass
+class Dashboard:
+    as_of: date
+    active_workers: int
+    level_counts: dict[str, int]  # 初级工 … 首席技师, every key present
+    no_level: int
+    skilled: int  # 技能人才: holds a level (rank ≥ 1)
+    high_skilled: int  # rank ≥ 3
+    high_skilled_share: Decimal | None  # high_skilled / skilled, 4 decimals; None when no skilled
+    licences_due: list[TodoItem] = field(default_factory=list)
+    contracts_ending: list[TodoItem] = field(default_factory=list)
+
+    @property
+    def has_todo(self) -> bool:
+        return bool(self.licences_due or self.contracts_ending)
+
+
+def active_on(on: date) -> ColumnElement[bool]:
+    """SQL condition: the worker is 在职 on `on`. A missing hire date does not exclude the
+    worker: the register holds people whose roster gave no 入职日期."""
+    return and_(
+        Worker.status == STATUS_ACTIVE,
+        or_(Worker.hire_date.is_(None), Worker.hire_date <= on),
+        or_(Worker.leave_date.is_(None), Worker.leave_date > on),
+    )
+
+
+def dashboard(engine: Engine, as_of: date | None = None) -> Dashboard:
+    as_of = as_of or date.today()
+    with engine.connect() as conn:
+        by_rank = _workers_by_rank(conn, as_of)
+        licences = _licences_due(conn, as_of)
+        contracts = _contracts_ending(conn, as_of)
+    level_counts = {LEVEL_NAMES[rank]: by_rank.get(rank, 0) for rank in range(JUNIOR, CHIEF + 1)}
+    active = sum(by_rank.values())
+    skilled = sum(level_counts.values())
+    high = sum(by_rank.get(rank, 0) for rank in range(HIGH_SKILLED_MIN_RANK, CHIEF + 1))
+    share = (
+        (Decimal(high) / Decimal(skilled)).quantize(Decimal("0.0001"), ROUND_HALF_UP) if skilled else None
+    )
+    return Dashboard(
+        as_of=as_of,
+        active_workers=active,
+        level_counts=level_counts,
+        no_level=active - skilled,
+        skilled=skilled,
+        high_skilled=high,
+        high_skilled_share=share,
+        licences_due=licences,
+        contracts_ending=contracts,
+    )
+
+
+def _workers_by_rank(conn: Connection, as_of: date) -> dict[int, int]:
+    """Active workers per rank on `as_of`; rank 0 holds those with no level certificate.
+
+    The rank is a correlated subquery per active worker rather than a join with a grouped
+    subquery over all certificates: through ix_certificate_worker_id it reads only the
+    certificates of active workers, and SQLite then needs no temporary index."""
+    rank = (
+        select(func.max(Certificate.level_rank))
+        .where(Certificate.worker_id == Worker.id, counts_on(as_of))
+        .correlate(Worker)
+        .scalar_subquery()
+    )
+    # Grouping an inner select's column: GROUP BY on the expression itself made SQLite run
+    # the subquery twice per worker.
+    levels = select(func.coalesce(rank, 0).label("level")).where(active_on(as_of)).subquery()
+    rows = conn.execute(select(levels.c.level, func.count()).group_by(levels.c.level))
+    counts: dict[int, int] = {}
+    for value, count in rows:
+        # A level-bearing certificate typed with rank 0 (学徒工) gives no level.
+        key = value if JUNIOR <= value <= CHIEF else 0
+        counts[key] = counts.get(key, 0) + count
+    return counts
+
+
+def _when(what: str, days_left: int) -> str:
+    """今天到期, 还有 5 天复审, 已过期 12 天, 复审已逾期 3 天."""
+    if days_left == 0:
+        return f"今天{what}"
+    if days_left > 0:
+        return f"还有 {days_left} 天{what}"
+    if what == REVIEW:
+        return f"复审已逾期 {-days_left} 天"
+    return f"已过期 {-days_left} 天"
+
+
+def _licences_due(conn: Connection, as_of: date) -> list[TodoItem]:
+    """特种作业操作证 of active workers with an expiry or review date within the reminder
+    window or already past, one item per licence: the most pressing of its two dates."""
+    horizon = as_of + timedelta(days=REMINDER_DAYS)
+    rows = conn.execute(
+        select(
+            Certificate.worker_id,
+            Worker.name,
+            Certificate.expiry_date,
+            Certificate.review_date,
+            Certificate.notes,
+        )
+        .join(Worker, Worker.id == Certificate.worker_id)
+        .where(
+            Certificate.kind == KIND_SAFETY_LICENCE,
+            Certificate.revoked.is_(False),
+            or_(Certificate.expiry_date <= horizon, Certificate.review_date <= horizon),
+            active_on(as_of),
+        )
+    )
+    items = []
+    for worker_id, name, expiry, review, notes in rows:
+        event = _licence_event(as_of, horizon, expiry, review)
+        if event is None:
+            continue
+        what, due = event
+        days_left = (due - as_of).days
+        work = _work_category(notes)
+        text = f"特种作业操作证{f'（{work}）' if work else ''}{_when(what, days_left)}"
+        items.append(TodoItem(TODO_LICENCE, worker_id, name, text, due, days_left))
+    items.sort(key=lambda item: (item.due, item.worker_name, item.worker_id))
+    return items
+
+
+def _licence_event(as_of: date, horizon: date, expiry: date | None, review: date | None):
+    """(到期|复审, date) for the reminder, or None.
+
+    An expired licence is reported as expired: its review no longer matters. A review on
+    or after the expiry date is part of renewing the licence, so only the expiry counts.
+    Otherwise the earlier date within the window is the one the clerk must act on first."""
+    if expiry is not None and expiry < as_of:
+        return EXPIRY, expiry
+    events = []
+    if review is not None and (expiry is None or review < expiry) and review <= horizon:
+        events.append((review, REVIEW))
+    if expiry is not None and expiry <= horizon:
+        events.append((expiry, EXPIRY))
+    if not events:
+        return None
+    due, what = min(events)
+    return what, due
+
+
+def _work_category(notes: str | None) -> str:
+    """The 作业类别 (低压电工作业 …) when a line of the notes names it, as the demo data
+    does: the register has no field for it yet, and the clerk needs to know which licence."""
+    if not notes:
+        return ""
+    for line in notes.splitlines():
+        label, sep, value = line.partition("：")
+        if sep and label.strip() == "作业类别":
+            return value.strip()
+    return ""
+
+
+def _contracts_ending(conn: Connection, as_of: date) -> list[TodoItem]:
+    """Active workers whose latest contract (by start date) ends within the reminder window.
+    An earlier contract ending is no news when a renewal follows it; an open-ended latest
+    contract never ends.
+
+    The worker is reached through correlated subqueries rather than a join: SQLite, knowing
+    nothing of how few contracts end this month, would otherwise scan every worker first
+    (45 ms at 100,000 workers against 11 ms)."""
+    horizon = as_of + timedelta(days=REMINDER_DAYS)
+    later = aliased(LaborContract)
+    name = select(Worker.name).where(Worker.id == LaborContract.worker_id).scalar_subquery()
+    rows = conn.execute(
+        select(LaborContract.worker_id, name, LaborContract.end_date).where(
+            LaborContract.end_date.between(as_of, horizon),
+            ~exists().where(
+                later.worker_id == LaborContract.worker_id, later.start_date > LaborContract.start_date
+            ),
+            exists().where(Worker.id == LaborContract.worker_id, active_on(as_of)),
+        )
+    )
+    items = []
+    for worker_id, worker_name, end in rows:
+        days_left = (end - as_of).days
+        text = f"劳动合同{_when(EXPIRY, days_left)}"
+        items.append(TodoItem(TODO_CONTRACT, worker_id, worker_name, text, end, days_left))
+    items.sort(key=lambda item: (item.due, item.worker_name, item.worker_id))
+    return items

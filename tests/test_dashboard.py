@@ -1,0 +1,204 @@
+"""The 工作台 figures and to-do lists over a small register built by hand."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from app.models import Certificate, LaborContract, Worker
+from app.services.dashboard import (
+    EXPIRY,
+    REVIEW,
+    TODO_CONTRACT,
+    TODO_LICENCE,
+    _licence_event,
+    dashboard,
+)
+from app.services.levels import (
+    KIND_QUALIFICATION,
+    KIND_SAFETY_LICENCE,
+    KIND_SKILL_LEVEL,
+    KIND_SPECIAL_ABILITY,
+    LEVEL_NAMES,
+)
+from app.services.vocab import STATUS_ACTIVE, STATUS_LEFT
+from tests.factories import make_id
+
+AS_OF = date(2026, 6, 15)
+
+
+def days(n: int) -> date:
+    return AS_OF + timedelta(days=n)
+
+
+def build_register(session) -> dict[str, int]:
+    """Nine workers covering every case the dashboard distinguishes; returns name → id."""
+    seq = iter(range(1, 100, 2))
+
+    def worker(name, *, status=STATUS_ACTIVE, hire=date(2015, 3, 1), leave=None):
+        w = Worker(name=name, id_type="居民身份证", id_number=make_id(seq=next(seq)), status=status,
+                   hire_date=hire, leave_date=leave)
+        session.add(w)
+        return w
+
+    def level(w, kind, rank, issued, revoked=False):
+        w.certificates.append(Certificate(kind=kind, level_rank=rank, issue_date=issued, revoked=revoked))
+
+    def licence(w, expiry, review=None, revoked=False, notes=None):
+        w.certificates.append(Certificate(
+            kind=KIND_SAFETY_LICENCE, issue_date=date(2021, 1, 1), expiry_date=expiry, review_date=review,
+            revoked=revoked, notes=notes,
+        ))
+
+    def contract(w, start, end):
+        w.contracts.append(LaborContract(start_date=start, end_date=end))
+
+    zhang = worker("张三")  # 高级工 now; the 技师 certificate is dated after AS_OF
+    level(zhang, KIND_QUALIFICATION, 3, date(2019, 5, 1))
+    level(zhang, KIND_SKILL_LEVEL, 4, days(16))
+    licence(zhang, expiry=days(400), review=days(5), notes="作业类别：低压电工作业")
+    contract(zhang, date(2023, 6, 26), days(10))
+
+    li = worker("李四")  # 中级工: the 高级技师 certificate was revoked
+    level(li, KIND_SKILL_LEVEL, 5, date(2024, 1, 1), revoked=True)
+    level(li, KIND_SKILL_LEVEL, 2, date(2018, 1, 1))
+    licence(li, expiry=days(5), revoked=True)
+    contract(li, date(2024, 8, 14), days(60))
+
+    wang = worker("王五")  # no level; licence expires today; renewed into an open-ended contract
+    licence(wang, expiry=AS_OF)
+    contract(wang, date(2021, 6, 21), days(5))
+    contract(wang, days(6), None)
+
+    zhao = worker("赵六")  # 首席技师; one licence due in 40 days, another's review overdue
+    level(zhao, KIND_SKILL_LEVEL, 7, date(2023, 9, 1))
+    licence(zhao, expiry=days(40))
+    licence(zhao, expiry=days(1000), review=days(-10))
+    contract(zhao, date(2010, 1, 1), None)
+
+    qian = worker("钱七", status=STATUS_LEFT, leave=date(2025, 12, 31))  # left: counts nowhere
+    level(qian, KIND_SKILL_LEVEL, 4, date(2020, 1, 1))
+    licence(qian, expiry=days(5))
+    contract(qian, date(2023, 1, 1), days(10))
+
+    sun = worker("孙八", leave=AS_OF)  # leaves today, status not yet updated: no longer 在职
+    level(sun, KIND_SKILL_LEVEL, 3, date(2020, 1, 1))
+    licence(sun, expiry=days(3))
+
+    zhou = worker("周九", hire=days(16))  # joins after AS_OF
+    level(zhou, KIND_SKILL_LEVEL, 2, date(2020, 1, 1))
+    contract(zhou, days(16), days(20))
+
+    wu = worker("吴十")  # 初级工 from a roster without issue date; contract renewed in time
+    level(wu, KIND_QUALIFICATION, 1, None)
+    licence(wu, expiry=days(20), review=days(20))
+    contract(wu, date(2023, 6, 26), days(10))
+    contract(wu, days(11), date(2029, 6, 25))
+
+    zheng = worker("郑一", hire=None)  # no hire date; only a certificate without level
+    zheng.certificates.append(Certificate(kind=KIND_SPECIAL_ABILITY, issue_date=date(2022, 1, 1)))
+    zheng.certificates.append(Certificate(kind=KIND_SKILL_LEVEL, issue_date=date(2022, 1, 1)))  # rank missing
+    licence(zheng, expiry=days(-3))
+
+    session.commit()
+    return {w.name: w.id for w in (zhang, li, wang, zhao, qian, sun, zhou, wu, zheng)}
+
+
+@pytest.fixture
+def ids(session):
+    return build_register(session)
+
+
+def test_figures_count_workers_in_post_on_the_date(engine, ids):
+    board = dashboard(engine, AS_OF)
+    assert board.as_of == AS_OF
+    assert board.active_workers == 6  # 张三 李四 王五 赵六 吴十 郑一
+    assert board.level_counts == {
+        "初级工": 1, "中级工": 1, "高级工": 1, "技师": 0, "高级技师": 0, "特级技师": 0, "首席技师": 1,
+    }
+    assert list(board.level_counts) == list(LEVEL_NAMES[1:])
+    assert board.skilled == 4
+    assert board.no_level == 2  # 王五, 郑一
+    assert board.high_skilled == 2  # 张三, 赵六
+    assert board.high_skilled_share == Decimal("0.5000")
+
+
+def test_a_later_date_sees_the_later_certificate_and_joiner(engine, ids):
+    board = dashboard(engine, days(16))
+    # 张三 is 技师 now; 周九 has joined (中级工); 孙八 is still gone.
+    assert board.level_counts["技师"] == 1 and board.level_counts["高级工"] == 0
+    assert board.level_counts["中级工"] == 2
+    assert board.active_workers == 7
+    assert board.high_skilled_share == Decimal("0.4000")
+
+
+def test_licences_due_overdue_first_then_by_date(engine, ids):
+    board = dashboard(engine, AS_OF)
+    rows = [(item.worker_name, item.due, item.days_left) for item in board.licences_due]
+    assert rows == [
+        ("赵六", days(-10), -10),  # review overdue, licence itself still valid
+        ("郑一", days(-3), -3),  # expired
+        ("王五", AS_OF, 0),
+        ("张三", days(5), 5),
+        ("吴十", days(20), 20),
+    ]
+    assert {item.kind for item in board.licences_due} == {TODO_LICENCE}
+    texts = {item.worker_name: item.text for item in board.licences_due}
+    assert texts == {
+        "赵六": "特种作业操作证复审已逾期 10 天",
+        "郑一": "特种作业操作证已过期 3 天",
+        "王五": "特种作业操作证今天到期",
+        "张三": "特种作业操作证（低压电工作业）还有 5 天复审",
+        "吴十": "特种作业操作证还有 20 天到期",  # review on the expiry date is the renewal
+    }
+    assert board.licences_due[3].worker_id == ids["张三"]
+
+
+def test_contracts_ending_look_at_the_latest_contract_only(engine, ids):
+    board = dashboard(engine, AS_OF)
+    assert [(item.kind, item.worker_id, item.worker_name, item.due, item.days_left, item.text)
+            for item in board.contracts_ending] == [
+        (TODO_CONTRACT, ids["张三"], "张三", days(10), 10, "劳动合同还有 10 天到期"),
+    ]
+
+
+def test_empty_register(engine):
+    board = dashboard(engine, AS_OF)
+    assert board.active_workers == board.skilled == board.high_skilled == board.no_level == 0
+    assert set(board.level_counts.values()) == {0} and len(board.level_counts) == 7
+    assert board.high_skilled_share is None
+    assert board.licences_due == [] and board.contracts_ending == [] and not board.has_todo
+
+
+def test_as_of_defaults_to_today(engine):
+    assert dashboard(engine).as_of == date.today()
+
+
+@pytest.mark.parametrize(
+    ("expiry", "review", "expected"),
+    [
+        (days(-1), days(-400), (EXPIRY, days(-1))),  # expired: the old review no longer matters
+        (days(500), days(-2), (REVIEW, days(-2))),
+        (days(25), days(3), (REVIEW, days(3))),  # both in the window: the earlier first
+        (days(25), days(25), (EXPIRY, days(25))),
+        (days(25), days(40), (EXPIRY, days(25))),  # a review after expiry is moot
+        (days(31), None, None),
+        (days(30), None, (EXPIRY, days(30))),
+        (None, days(30), (REVIEW, days(30))),
+        (None, None, None),
+    ],
+)
+def test_which_licence_date_is_reported(expiry, review, expected):
+    assert _licence_event(AS_OF, days(30), expiry, review) == expected
+
+
+def test_service_does_not_import_qt():
+    code = "import sys, app.services.dashboard; print(any(m.startswith('PySide6') for m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parents[1])
+    assert result.stdout.strip() == "False"
