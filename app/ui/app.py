@@ -1,93 +1,61 @@
-"""The desktop window. For now a home page over the database: what it holds and where it is;
-the register's pages (职工, 证书, …) arrive with the next release."""
+"""Starting the window: the Qt application, the database, and what a first start offers."""
 
 from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
-from sqlalchemy import Engine, func, select
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import func, select
 
 from app import APP_NAME, __version__
-from app.models import Certificate, Department, Worker
-from app.models.db import database_url, ensure_schema, make_engine, sqlite_file
+from app.errors import Refused
+from app.models import Worker
+from app.models.db import database_url, ensure_schema, make_engine
 from app.ui import dialogs
+from app.ui.jobs import run_job
 
 DEMO_WORKERS = 2000
 
 
-class MainWindow(QMainWindow):
-    def __init__(self, engine: Engine):
-        super().__init__()
-        self.engine = engine
-        self.setWindowTitle(self.tr("SkillDesk 技能人才台账"))
-        self.resize(900, 600)
-        self.summary = QLabel()
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.summary.setWordWrap(True)
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(32, 24, 32, 24)
-        layout.addWidget(self.summary)
-        self.setCentralWidget(page)
-        file = sqlite_file(str(engine.url))
-        where = str(file) if file else engine.url.render_as_string(hide_password=True)
-        self.statusBar().showMessage(self.tr("数据库：%1").replace("%1", where))
-        self.refresh()
+def first_start(window) -> None:
+    """An empty database: offer the demo data; no 单位信息 yet: open its form."""
+    from app.services.enterprise import load_enterprise
 
-    def counts(self) -> dict[str, int]:
-        with self.engine.connect() as conn:
-            return {
-                "workers": conn.scalar(select(func.count()).select_from(Worker)),
-                "certificates": conn.scalar(select(func.count()).select_from(Certificate)),
-                "departments": conn.scalar(select(func.count()).select_from(Department)),
-            }
+    with window.engine.connect() as conn:
+        empty = not conn.scalar(select(func.count()).select_from(Worker))
+    if empty and dialogs.ask_yes_no(
+        window,
+        window.tr("欢迎使用 SkillDesk"),
+        window.tr("数据库中还没有职工。要生成 %1 名职工的演示数据，先熟悉一下程序吗？\n（演示数据可随时新建一个数据库来去掉。）")
+        .replace("%1", str(DEMO_WORKERS)),
+    ):
+        engine = window.engine
 
-    def refresh(self) -> None:
-        counts = self.counts()
-        self.summary.setText(
-            self.tr(
-                "<h2>工作台</h2>"
-                "<p>职工 <b>{workers}</b> 名，证书 <b>{certificates}</b> 张，部门 <b>{departments}</b> 个。</p>"
-                "<p>本版本提供数据库、花名册导入导出、演示数据与备份恢复（见命令行 <code>skilldesk --help</code>）。"
-                "职工、证书等页面将在下一版本中提供。</p>"
-            ).format(**counts)
-        )
-
-    def offer_demo(self) -> None:
-        if self.counts()["workers"]:
-            return
-        wanted = dialogs.ask_yes_no(
-            self,
-            self.tr("空数据库"),
-            self.tr("数据库中还没有职工。要生成 %1 名职工的演示数据吗？").replace("%1", str(DEMO_WORKERS)),
-        )
-        if wanted:
+        def work(progress):
             from app.services.demo import generate_demo
 
-            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-            try:
-                generate_demo(self.engine, DEMO_WORKERS, seed=1)
-            finally:
-                QApplication.restoreOverrideCursor()
-            self.refresh()
+            return generate_demo(engine, DEMO_WORKERS, seed=1, progress=progress)
+
+        run_job(window, window.tr("正在生成演示数据…"), work, on_success=lambda _summary: window.data_changed(None))
+    if not load_enterprise(window.engine).name:
+        window.show_page("enterprise")
 
 
 def run_window(db: str | None) -> int:
+    QCoreApplication.setOrganizationName(APP_NAME)
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setApplicationVersion(__version__)
     app = QApplication.instance() or QApplication(sys.argv)
     engine = make_engine(database_url(db))
-    from app.errors import Refused
-
     try:
         ensure_schema(engine)
     except Refused as exc:
         dialogs.show_error(None, APP_NAME, str(exc))
         return 1
+    from app.ui.main_window import MainWindow
+
     window = MainWindow(engine)
     window.show()
-    window.offer_demo()
+    first_start(window)
     return app.exec()

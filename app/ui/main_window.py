@@ -1,0 +1,270 @@
+"""The main window: navigation on the left, one page at a time, menus, the database in use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import Engine
+
+from app import APP_NAME, __version__
+from app.models.db import current_revision, sqlite_file
+from app.ui import dialogs
+from app.ui.jobs import run_job
+
+# Pages whose issue has not landed yet say so plainly instead of pretending.
+NOT_YET = {
+    "certificates": "证书一览将在后续版本提供。现在请在「职工」中打开职工档案，在「证书」页查看、添加和撤销证书。",
+    "training": "培训项目、报名、个人培训账户和职工教育经费将在后续版本提供。",
+    "apprentices": "师带徒、企业新型学徒制的结对与考核将在后续版本提供。",
+    "allowances": "技能津贴、岗位津贴、带徒津贴、班组长津贴和月度发放表将在后续版本提供。",
+    "subsidies": "补贴候选人、申请表与花名册（PDF）将在后续版本提供。",
+    "survey": "企业技能人才现状及需求情况调查表将在后续版本提供。",
+    "policy": "政策参数（补贴标准、津贴标准、培训要求等）的查看与修改将在后续版本提供。",
+}
+PAGES = (
+    ("home", "工作台"), ("workers", "职工"), ("certificates", "证书"), ("training", "培训"), ("apprentices", "师徒"),
+    ("allowances", "津贴"), ("subsidies", "补贴申请"), ("survey", "调查表"), ("policy", "政策参数"), ("enterprise", "单位信息"),
+)
+
+
+def _placeholder(title: str, text: str) -> QWidget:
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    heading = QLabel(f"<h2>{title}</h2>")
+    body = QLabel(text)
+    body.setWordWrap(True)
+    layout.addWidget(heading)
+    layout.addWidget(body)
+    layout.addStretch(1)
+    return page
+
+
+class MainWindow(QMainWindow):
+    database_changed = Signal(object)  # the new Engine
+
+    def __init__(self, engine: Engine):
+        super().__init__()
+        self.engine = engine
+        self.setWindowTitle(self.tr("SkillDesk 技能人才台账"))
+        self.resize(1280, 760)
+        self.setMinimumSize(1024, 640)
+        self._build_menus()
+        self.database_label = QLabel()
+        self.statusBar().addPermanentWidget(self.database_label)
+        self._build_pages()
+
+    # -- pages ----------------------------------------------------------------------------
+    def _build_pages(self) -> None:
+        from app.ui.enterprise_page import EnterprisePage
+        from app.ui.home_page import HomePage
+        from app.ui.workers_page import WorkersPage
+
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(120)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        for number, (key, label) in enumerate(PAGES):
+            item = QListWidgetItem(self.tr(label))
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+            if key == "home":
+                page = HomePage(self.engine)
+                page.open_worker.connect(self.open_worker)
+            elif key == "workers":
+                page = WorkersPage(self.engine)
+                page.open_worker.connect(self.open_worker)
+                page.new_worker.connect(lambda: self.open_worker(None))
+            elif key == "enterprise":
+                page = EnterprisePage(self.engine)
+            else:
+                page = _placeholder(self.tr(label), self.tr(NOT_YET[key]))
+            self.pages[key] = page
+            self.stack.addWidget(page)
+            # Ctrl+1 … Ctrl+0: every page from the keyboard.
+            QShortcut(QKeySequence(f"Ctrl+{(number + 1) % 10}"), self, activated=lambda k=key: self.show_page(k))
+        self.nav.currentRowChanged.connect(self._page_changed)
+        body = QWidget()
+        layout = QHBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(body)
+        self.nav.setCurrentRow(0)
+        file = sqlite_file(str(self.engine.url))
+        self.database_label.setText(
+            self.tr("数据库：%1").replace("%1", str(file) if file else self.engine.url.render_as_string(hide_password=True))
+        )
+
+    def show_page(self, key: str) -> None:
+        self.nav.setCurrentRow([k for k, _ in PAGES].index(key))
+
+    def current_page_key(self) -> str:
+        return PAGES[self.stack.currentIndex()][0]
+
+    def _page_changed(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)  # the home page reads its figures when shown
+
+    def data_changed(self, workers: list[int] | None = None) -> None:
+        """Something was written: the pages that show it read it again."""
+        self.pages["workers"].refresh(workers)
+        self.pages["home"].refresh()
+
+    def open_worker(self, worker_id: int | None) -> None:
+        from app.ui.worker_form import WorkerDialog
+
+        dialog = WorkerDialog(self.engine, worker_id, self)
+        dialog.saved.connect(lambda saved_id: self.data_changed(None if worker_id is None else [saved_id]))
+        dialog.removed.connect(lambda _removed_id: self.data_changed(None))
+        dialog.exec()
+        if worker_id is not None:  # a deletion or a move to 离职 may have happened
+            self.data_changed(None)
+
+    # -- menus ----------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
+        self._action(file_menu, self.tr("打开数据库(&O)…"), self.choose_database, QKeySequence.StandardKey.Open)
+        file_menu.addSeparator()
+        self._action(file_menu, self.tr("导入花名册(&I)…"), self.import_roster, QKeySequence("Ctrl+I"))
+        self._action(file_menu, self.tr("导出职工花名册(&E)…"), self.export_roster, QKeySequence("Ctrl+E"))
+        file_menu.addSeparator()
+        self._action(file_menu, self.tr("备份(&B)…"), self.backup)
+        self._action(file_menu, self.tr("恢复(&R)…"), self.restore)
+        file_menu.addSeparator()
+        self._action(file_menu, self.tr("退出(&X)"), self.close, QKeySequence.StandardKey.Quit)
+        help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
+        self._action(help_menu, self.tr("关于(&A)"), self.about)
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = menu.addAction(text)
+        action.triggered.connect(slot)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        return action
+
+    def import_roster(self) -> None:
+        from app.ui.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.engine, self)
+        wizard.imported.connect(lambda _report: self.data_changed(None))
+        wizard.exec()
+
+    def export_roster(self) -> None:
+        path = dialogs.save_file(self, self.tr("导出职工花名册"), self.tr("职工花名册.xlsx"), dialogs.EXCEL_FILTER)
+        if not path:
+            return
+        masked = dialogs.ask_yes_no(
+            self,
+            self.tr("证件号码"),
+            self.tr("导出时把证件号码打码吗？\n选「是」：110105********002X（日常使用）。\n选「否」：完整号码（仅用于需要完整号码的报送）。"),
+        )
+        engine = self.engine
+
+        def work(progress):
+            from app.reports.workers_xlsx import export_workers
+
+            return export_workers(engine, path, mask_ids=masked, progress=progress)
+
+        run_job(
+            self,
+            self.tr("正在导出…"),
+            work,
+            on_success=lambda n: dialogs.show_info(self, self.tr("导出完成"), self.tr("已导出 %1 名职工：\n%2").replace("%1", str(n)).replace("%2", path)),
+        )
+
+    def backup(self) -> None:
+        path = dialogs.save_file(self, self.tr("备份数据库"), self.tr("SkillDesk备份.db"), dialogs.DATABASE_FILTER)
+        if not path:
+            return
+        engine = self.engine
+
+        def work(progress):
+            from app.services.backup import backup_database
+
+            return backup_database(engine, Path(path))
+
+        run_job(self, self.tr("正在备份…"), work, cancellable=False,
+                on_success=lambda out: dialogs.show_info(self, self.tr("备份完成"), self.tr("已备份到：\n%1").replace("%1", str(out))))
+
+    def restore(self) -> None:
+        path = dialogs.open_file(self, self.tr("选择备份文件"), dialogs.DATABASE_FILTER)
+        if not path:
+            return
+        if not dialogs.ask_yes_no(
+            self,
+            self.tr("恢复数据库"),
+            self.tr("用备份 %1 替换当前数据库吗？\n当前数据库会先另存一份，不会丢失。").replace("%1", Path(path).name),
+        ):
+            return
+        engine = self.engine
+
+        def work(progress):
+            from app.services.backup import restore_database
+
+            return restore_database(engine, Path(path))
+
+        def restored(safety):
+            self._rebuild()
+            kept = self.tr("恢复前的数据库已另存为：\n%1").replace("%1", str(safety)) if safety else ""
+            dialogs.show_info(self, self.tr("恢复完成"), self.tr("已从备份恢复。") + "\n" + kept)
+
+        run_job(self, self.tr("正在恢复…"), work, cancellable=False, on_success=restored)
+
+    def choose_database(self) -> None:
+        path = dialogs.open_file(self, self.tr("打开数据库"), dialogs.DATABASE_FILTER)
+        if path:
+            self.open_database(path)
+
+    def open_database(self, path_or_url: str) -> bool:
+        from app.errors import Refused
+        from app.models.db import database_url, ensure_schema, make_engine
+
+        engine = make_engine(database_url(path_or_url))
+        try:
+            ensure_schema(engine)
+        except Refused as exc:
+            engine.dispose()
+            dialogs.show_error(self, self.tr("无法打开"), str(exc))
+            return False
+        self.engine.dispose()
+        self.engine = engine
+        self._rebuild()
+        self.database_changed.emit(engine)
+        return True
+
+    def _rebuild(self) -> None:
+        """Every page reads the (new or restored) database afresh."""
+        old = self.centralWidget()
+        self._build_pages()
+        if old is not None:
+            old.deleteLater()
+
+    def about(self) -> None:
+        from app.logs import setup_logging
+
+        file = sqlite_file(str(self.engine.url))
+        dialogs.show_info(
+            self,
+            self.tr("关于 SkillDesk"),
+            self.tr("%1 技能人才台账\n版本 %2\n\n数据库：%3\n数据库结构版本：%4\n日志：%5")
+            .replace("%1", APP_NAME)
+            .replace("%2", __version__)
+            .replace("%3", str(file) if file else self.engine.url.render_as_string(hide_password=True))
+            .replace("%4", current_revision(self.engine) or "")
+            .replace("%5", str(setup_logging())),
+        )
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self.pages["workers"].save_columns()
+        super().closeEvent(event)
