@@ -105,3 +105,26 @@ def test_opening_a_worker_from_the_list(window, engine, monkeypatch):
     page = window.pages["workers"]
     page._open_row(0)
     assert opened == [page.model.ids[0]]
+
+
+def test_edit_a_worker_and_find_the_edit_in_the_list(window, engine, monkeypatch):
+    generate_demo(engine, 30, seed=4)
+    window.data_changed(None)
+    page = window.pages["workers"]
+    from app.ui import worker_form
+
+    def edit_and_save(dialog):  # what the clerk does inside the (modal) form
+        dialog.fields["name"].setText("欧阳测试")
+        assert dialog.save()
+        return 1
+
+    monkeypatch.setattr(worker_form.WorkerDialog, "exec", edit_and_save)
+    worker_id = page.model.ids[0]
+    page._open_row(0)
+    name_column = page.model.column_keys().index("name")
+    assert page.model.data(page.model.index(0, name_column)) == "欧阳测试"
+    page.search.setText("欧阳测试")
+    assert page.model.ids == [worker_id]
+    page.search.clear()
+    page.search.setText("oycs")  # the initials were stored on save
+    assert page.model.ids == [worker_id]

@@ -72,7 +72,8 @@ class MainWindow(QMainWindow):
         from app.ui.workers_page import WorkersPage
 
         self.nav = QListWidget()
-        self.nav.setFixedWidth(120)
+        self.nav.setFixedWidth(128)
+        self.nav.setStyleSheet("QListWidget { font-size: 14px; } QListWidget::item { padding: 7px 12px; }")
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
         for number, (key, label) in enumerate(PAGES):

@@ -87,6 +87,7 @@ class WorkersPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setSectionsMovable(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             # Only while the list has focus: Enter in the search box means something else.

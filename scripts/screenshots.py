@@ -1,0 +1,83 @@
+"""Regenerate README's screenshots (docs/screenshots/*.png) at 1366×768 from a demo database.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "docs" / "screenshots"
+
+
+def main() -> None:
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    QCoreApplication.setOrganizationName("SkillDeskScreenshots")
+    app = QApplication(sys.argv)
+    from app.models.db import database_url, ensure_schema, make_engine
+    from app.services.demo import DEMO_REFERENCE_DATE, generate_demo
+    from app.ui import jobs
+    from app.ui.import_wizard import ImportWizard
+    from app.ui.main_window import MainWindow
+    from app.ui.worker_form import WorkerDialog
+    from tests.factories import make_id, write_roster
+
+    jobs.RUN_INLINE = True
+    folder = Path(tempfile.mkdtemp(prefix="skilldesk-shots-"))
+    engine = make_engine(database_url(folder / "demo.db"))
+    ensure_schema(engine)
+    generate_demo(engine, 3000, seed=1)
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    def save(widget, name: str) -> None:
+        app.processEvents()
+        widget.grab().save(str(OUT / f"{name}.png"))
+        print(OUT / f"{name}.png")
+
+    window = MainWindow(engine)
+    window.pages["home"].as_of = DEMO_REFERENCE_DATE
+    window.resize(1366, 768)
+    window.show()
+    window.show_page("home")
+    save(window, "01-home")
+    window.show_page("workers")
+    workers = window.pages["workers"]
+    workers.search.setText("wj")
+    save(window, "02-workers")
+    workers.search.clear()
+    window.show_page("enterprise")
+    save(window, "05-enterprise")
+
+    worker_id = workers.model.ids[0]
+    dialog = WorkerDialog(engine, worker_id, window)
+    dialog.show()
+    save(dialog, "03-worker-form")
+    tabs = dialog.findChild(type(dialog.tabs)) if hasattr(dialog, "tabs") else None
+    if tabs is not None:
+        tabs.setCurrentIndex(tabs.count() - 1)
+        save(dialog, "03b-worker-levels")
+    dialog.close()
+
+    good = make_id("110105", date(1990, 5, 5), 1)
+    roster = write_roster(
+        folder / "花名册.xlsx",
+        ["序号", "姓名", "身份证号码", "部门", "月工资", "入职日期"],
+        [[1, "张伟", good, "焊接车间", 6500, "2015-03-01"], [2, "李娜", good[:17] + ("0" if good[17] != "0" else "1"), "装配车间", -300, "2015-13-01"]],
+    )
+    wizard = ImportWizard(engine, window, path=str(roster))
+    wizard.show()
+    wizard.check()
+    save(wizard, "04-import-problems")
+
+
+if __name__ == "__main__":
+    main()
