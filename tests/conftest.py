@@ -48,3 +48,47 @@ def inline_jobs(monkeypatch):
     except ImportError:  # Qt absent: the rule layers' tests still run
         return
     monkeypatch.setattr(jobs, "RUN_INLINE", True)
+
+
+class Answers:
+    """Stands in for app.ui.dialogs: records what was said, answers questions as told."""
+
+    def __init__(self):
+        self.yes = True
+        self.log: list[tuple[str, str, str]] = []  # (kind, title, text), in order
+
+    def _texts(self, kind: str) -> list[str]:
+        return [text for said_kind, _title, text in self.log if said_kind == kind]
+
+    @property
+    def asked(self) -> list[str]:
+        return self._texts("ask")
+
+    @property
+    def told(self) -> list[str]:
+        return self._texts("info")
+
+    @property
+    def errors(self) -> list[str]:
+        return self._texts("error")
+
+    def ask_yes_no(self, parent, title, text):
+        self.log.append(("ask", title, text))
+        return self.yes
+
+    def show_info(self, parent, title, text):
+        self.log.append(("info", title, text))
+
+    def show_error(self, parent, title, text):
+        self.log.append(("error", title, text))
+
+
+@pytest.fixture
+def answers(monkeypatch):
+    """Every message box and question of the window answered here (yes, unless told)."""
+    from app.ui import dialogs
+
+    found = Answers()
+    for name in ("ask_yes_no", "show_info", "show_error"):
+        monkeypatch.setattr(dialogs, name, getattr(found, name))
+    return found

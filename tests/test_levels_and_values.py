@@ -6,7 +6,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
 from app.models import Certificate, Worker
 from app.services.levels import (

@@ -20,16 +20,6 @@ A = make_id("110105", date(1985, 3, 12), 11)
 B = make_id("320102", date(1992, 7, 30), 22)
 
 
-@pytest.fixture
-def answers(monkeypatch):
-    """Every dialog of the window answered here, and what it said recorded."""
-    said = []
-    monkeypatch.setattr(dialogs, "show_info", lambda parent, title, text: said.append(("info", title, text)))
-    monkeypatch.setattr(dialogs, "show_error", lambda parent, title, text: said.append(("error", title, text)))
-    monkeypatch.setattr(dialogs, "ask_yes_no", lambda parent, title, text: said.append(("ask", title, text)) or True)
-    return said
-
-
 def workers_count(engine) -> int:
     with engine.connect() as conn:
         return conn.scalar(select(func.count()).select_from(Worker))
@@ -168,7 +158,7 @@ def test_cancelling_an_import_midway_writes_nothing(qtbot, engine, tmp_path, ans
         wizard.start_import()
     finally:
         jobs.Job.start = real_start
-    assert ("info", "已取消", "已取消，未写入任何数据。") in answers
+    assert ("info", "已取消", "已取消，未写入任何数据。") in answers.log
     assert workers_count(engine) == 0 and wizard.steps.currentIndex() == 1
 
 

@@ -14,16 +14,7 @@ from app.ui.main_window import NOT_YET, PAGES, MainWindow
 
 
 @pytest.fixture
-def said(monkeypatch):
-    said = []
-    monkeypatch.setattr(dialogs, "show_info", lambda parent, title, text: said.append(("info", title, text)))
-    monkeypatch.setattr(dialogs, "show_error", lambda parent, title, text: said.append(("error", title, text)))
-    monkeypatch.setattr(dialogs, "ask_yes_no", lambda parent, title, text: said.append(("ask", title, text)) or True)
-    return said
-
-
-@pytest.fixture
-def window(qtbot, engine, said):
+def window(qtbot, engine, answers):
     win = MainWindow(engine)
     qtbot.addWidget(win)
     win.resize(1366, 768)
@@ -48,10 +39,10 @@ def test_pages_from_the_keyboard(window, qtbot):
     assert window.current_page_key() == "enterprise"
 
 
-def test_first_start_offers_demo_data_and_the_enterprise_form(window, monkeypatch, said, engine):
+def test_first_start_offers_demo_data_and_the_enterprise_form(window, monkeypatch, answers, engine):
     monkeypatch.setattr(ui_app, "DEMO_WORKERS", 60)
     ui_app.first_start(window)
-    assert said[0][0] == "ask" and "60 名职工" in said[0][2]
+    assert answers.log[0][0] == "ask" and "60 名职工" in answers.log[0][2]
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Worker)) == 60
     assert window.pages["workers"].model.rowCount() > 0
@@ -66,17 +57,17 @@ def test_first_start_declined_opens_the_enterprise_form(window, monkeypatch, eng
     assert window.current_page_key() == "enterprise"  # 单位信息 still empty
 
 
-def test_about_names_version_database_and_schema(window, said, db_path):
+def test_about_names_version_database_and_schema(window, answers, db_path):
     window.about()
-    kind, title, text = said[-1]
+    kind, title, text = answers.log[-1]
     assert "版本" in text and str(db_path) in text and "0001" in text
 
 
-def test_backup_from_the_menu(window, monkeypatch, tmp_path, said):
+def test_backup_from_the_menu(window, monkeypatch, tmp_path, answers):
     out = tmp_path / "备份.db"
     monkeypatch.setattr(dialogs, "save_file", lambda *args: str(out))
     window.backup()
-    assert out.exists() and said[-1][1] == "备份完成"
+    assert out.exists() and answers.log[-1][1] == "备份完成"
 
 
 def test_opening_a_worker_from_the_list(window, engine, monkeypatch):

@@ -16,41 +16,12 @@ from sqlalchemy import select  # noqa: E402
 from app.models import Certificate, Worker  # noqa: E402
 from app.models.db import unit_of_work  # noqa: E402
 from app.services.workers import add_certificate, add_honour, load_worker, save_worker  # noqa: E402
-from app.ui import dialogs  # noqa: E402
 from app.ui.worker_form import DateField, WorkerDialog  # noqa: E402
 from tests.factories import make_id  # noqa: E402
 
 SHOTS = Path("/tmp/shots")
 GOOD_ID = make_id(birth=date(1988, 7, 20), seq=24)  # even sequence: a woman
 BAD_ID = GOOD_ID[:17] + ("0" if GOOD_ID[-1] != "0" else "1")
-
-
-class Answers:
-    """Stands in for app.ui.dialogs: records what was said, answers questions as told."""
-
-    def __init__(self):
-        self.yes = True
-        self.asked: list[str] = []
-        self.told: list[str] = []
-        self.errors: list[str] = []
-
-    def ask_yes_no(self, parent, title, text):
-        self.asked.append(text)
-        return self.yes
-
-    def show_info(self, parent, title, text):
-        self.told.append(text)
-
-    def show_error(self, parent, title, text):
-        self.errors.append(text)
-
-
-@pytest.fixture
-def answers(monkeypatch):
-    found = Answers()
-    for name in ("ask_yes_no", "show_info", "show_error"):
-        monkeypatch.setattr(dialogs, name, getattr(found, name))
-    return found
 
 
 @pytest.fixture
