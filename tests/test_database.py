@@ -23,8 +23,13 @@ def test_upgrade_from_first_revision_keeps_data(db_path):
     assert result.current == head_revision()
     with engine.connect() as conn:
         assert conn.execute(text("SELECT name, monthly_wage FROM worker")).one() == ("张三", 650050)
-    if result.changed:
-        assert result.backup is not None and result.backup.exists()
+    assert result.changed and result.previous == "0001"
+    assert result.backup is not None and result.backup.exists()  # copied aside before upgrading
+    copy = sqlite3.connect(result.backup)
+    assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    copy.close()
+    with engine.connect() as conn:  # the new tables arrive with the policy defaults
+        assert conn.execute(text("SELECT value FROM policy_value WHERE key = 'fund.min_extraction_rate'")).scalar() == "1.5"
 
 
 def test_models_and_migrations_agree(engine):

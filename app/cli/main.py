@@ -148,8 +148,14 @@ def _open_engine(args, *, upgrade: bool = True):
     if upgrade:
         result = ensure_schema(engine)
         if result.changed and result.previous is not None:
-            _complain(f"数据库结构已从 {result.previous} 升级到 {result.current}，原文件已备份为 {result.backup}")
+            _complain(f"数据库结构已从 {result.previous} 升级到 {result.current}。" + _backup_note(result))
     return engine
+
+
+def _backup_note(result) -> str:
+    if result.backup is not None:
+        return f"升级前的文件已备份为 {result.backup}"
+    return "（服务器上的数据库不在本机复制；升级前请确认管理员已做备份。）"
 
 
 def cmd_init(args) -> int:
@@ -161,7 +167,7 @@ def cmd_init(args) -> int:
     if result.previous is None:
         _say(f"已创建数据库（结构版本 {result.current}）：{where}")
     elif result.changed:
-        _say(f"已将数据库从 {result.previous} 升级到 {result.current}：{where}\n升级前的文件已备份为 {result.backup}")
+        _say(f"已将数据库从 {result.previous} 升级到 {result.current}：{where}\n" + _backup_note(result))
     else:
         _say(f"数据库已是最新结构（{result.current}）：{where}")
     return EXIT_OK

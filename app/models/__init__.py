@@ -14,9 +14,20 @@ from app.models.register import (
     OccupationShortage,
     Worker,
 )
+from app.models.training import (
+    AccountEntry,
+    AgreementEnrolment,
+    PolicyValue,
+    ServiceAgreement,
+    TrainingAccount,
+    TrainingEnrolment,
+    TrainingFundYear,
+    TrainingProgramme,
+)
 
 __all__ = [
     "AppMeta", "Base", "Certificate", "CertificateScan", "CompetitionEntry", "Department",
     "Enterprise", "Honour", "LaborContract", "Money", "Occupation", "OccupationShortage",
-    "Worker", "cents_to_yuan",
+    "Worker", "cents_to_yuan", "AccountEntry", "AgreementEnrolment", "PolicyValue", "ServiceAgreement",
+    "TrainingAccount", "TrainingEnrolment", "TrainingFundYear", "TrainingProgramme",
 ]
