@@ -177,3 +177,24 @@ def test_enterprise_form_refuses_a_bad_code_and_keeps_the_text(qtbot, engine, an
     with engine.connect() as conn:
         assert conn.execute(select(Enterprise.name, Enterprise.uscc, Enterprise.enterprise_type)).one() == (
             "华东精密机械制造有限公司", "91350100M000100Y43", "国有企业")
+
+
+def test_policy_page_adds_a_dated_value_and_keeps_history(qtbot, engine, answers):
+    from app.services.policy import PARAMETERS, policy_value
+    from app.ui.policy_page import PolicyPage
+
+    page = PolicyPage(engine)
+    qtbot.addWidget(page)
+    page.show()
+    row = [p.key for p in PARAMETERS].index("subsidy.competition.一等奖")
+    page.table.selectRow(row)
+    assert page.table.item(row, 2).text() == "2000.00"
+    qtbot.keyClicks(page.value, "abc")
+    assert not page.save() and "应为数字" in page.errors.text() and page.value.text() == "abc"
+    page.value.setText("2500")
+    page.effective.setDate(page.effective.date().addDays(-1))
+    assert page.save()
+    assert page.table.item(row, 2).text() == "2500.00"
+    assert page.history.count() == 2  # the default from 2000 and the new value
+    with engine.connect() as conn:
+        assert policy_value(conn, "subsidy.competition.一等奖", date(2020, 1, 1)) == 2000

@@ -31,7 +31,6 @@ NOT_YET = {
     "allowances": "技能津贴、岗位津贴、带徒津贴、班组长津贴和月度发放表将在后续版本提供。",
     "subsidies": "补贴候选人、申请表与花名册（PDF）将在后续版本提供。",
     "survey": "企业技能人才现状及需求情况调查表将在后续版本提供。",
-    "policy": "政策参数（补贴标准、津贴标准、培训要求等）的查看与修改将在后续版本提供。",
 }
 PAGES = (
     ("home", "工作台"), ("workers", "职工"), ("certificates", "证书"), ("training", "培训"), ("apprentices", "师徒"),
@@ -69,6 +68,7 @@ class MainWindow(QMainWindow):
     def _build_pages(self) -> None:
         from app.ui.enterprise_page import EnterprisePage
         from app.ui.home_page import HomePage
+        from app.ui.policy_page import PolicyPage
         from app.ui.workers_page import WorkersPage
 
         self.nav = QListWidget()
@@ -89,6 +89,8 @@ class MainWindow(QMainWindow):
                 page.new_worker.connect(lambda: self.open_worker(None))
             elif key == "enterprise":
                 page = EnterprisePage(self.engine)
+            elif key == "policy":
+                page = PolicyPage(self.engine)
             else:
                 page = _placeholder(self.tr(label), self.tr(NOT_YET[key]))
             self.pages[key] = page
