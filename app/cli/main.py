@@ -4,6 +4,7 @@ Errors go to stderr in Chinese; without a command the window opens."""
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from collections.abc import Callable
@@ -74,6 +75,21 @@ def _positive(text: str) -> int:
     return value
 
 
+def _year(text: str) -> int:
+    # Imported here: the fund service pulls in SQLAlchemy, which --help and the window's start need not wait for.
+    from app.services.fund import FIRST_YEAR, LAST_YEAR
+
+    if not re.fullmatch(r"\d{4}", text) or not FIRST_YEAR <= int(text) <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(f"年度应为 {FIRST_YEAR}–{LAST_YEAR} 之间的四位数字，例如 2025，而不是 {text!r}")
+    return int(text)
+
+
+def _xlsx(text: str) -> str:
+    if Path(text).suffix.lower() != ".xlsx":
+        raise argparse.ArgumentTypeError(f"输出文件应以 .xlsx 结尾，而不是 {text!r}")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = ChineseArgumentParser(
         prog="skilldesk",
@@ -123,6 +139,16 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--json", action="store_true", help="以 JSON 输出")
         else:
             sub.add_argument("--out", required=True, metavar="FILE.pdf", help="输出的 PDF 文件")
+
+    training = commands.add_parser("training", help="培训")
+    training_commands = training.add_subparsers(dest="training_command", metavar="操作", required=True, parser_class=ChineseArgumentParser)
+    report = training_commands.add_parser("report", help="培训达标情况：高技能人才年度培训、技能人才定期轮训")
+    report.add_argument("--year", type=_year, required=True, metavar="YYYY", help="年度")
+    report.add_argument("--out", type=_xlsx, required=True, metavar="FILE.xlsx", help="输出的 Excel 文件")
+
+    fund = commands.add_parser("fund", help="职工教育经费年度情况")
+    fund.add_argument("--year", type=_year, required=True, metavar="YYYY", help="年度")
+    fund.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     backup = commands.add_parser("backup", help="备份数据库")
     backup.add_argument("--out", required=True, metavar="FILE", help="备份文件")
@@ -211,6 +237,48 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
+def cmd_training(args) -> int:
+    from app.reports.training_xlsx import write_compliance_report
+    from app.services.compliance import compliance_report
+
+    engine = _open_engine(args)
+    report = compliance_report(engine, args.year)
+    write_compliance_report(report, Path(args.out))
+    _say(
+        f"{report.year}年培训达标情况（统计日期 {report.as_of.isoformat()}）：\n"
+        f"高技能人才 {report.high_skilled_total} 名，其中未完成年度培训（每年至少 {report.min_per_year} 次）的 "
+        f"{len(report.high_skilled_untrained)} 名；\n"
+        f"初级工、中级工 {report.skilled_total} 名，其中 {report.rotation_start}–{report.year} 年未参加轮训的 "
+        f"{len(report.skilled_not_rotated)} 名。\n已写入 {args.out}"
+    )
+    return EXIT_OK
+
+
+def cmd_fund(args) -> int:
+    from app.services.fund import amount_text, fund_as_json, fund_year, percent_text
+
+    fund = fund_year(_open_engine(args), args.year)
+    if args.json:
+        _say(json.dumps(fund_as_json(fund), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    payroll = "尚未确认" if fund.payroll_total is None else f"{amount_text(fund.payroll_total)} 元"
+    extracted = "—" if fund.extracted_amount is None else f"{amount_text(fund.extracted_amount)} 元"
+    share = "—" if fund.frontline_share is None else f"{fund.frontline_share}%"
+    lines = [
+        f"{fund.year}年职工教育经费",
+        f"工资总额：{payroll}（按在职职工月工资 × 12 估算为 {amount_text(fund.payroll_proposal)} 元）",
+        f"提取比例：{fund.extraction_rate}%（下限 {percent_text(fund.min_rate)}%）",
+        f"提取金额：{extracted}",
+        f"已用经费：{amount_text(fund.used)} 元，其中用于一线职工 {amount_text(fund.used_frontline)} 元",
+        f"用于一线职工的比例：{share}（下限 {percent_text(fund.min_frontline_share)}%）",
+    ]
+    if fund.warnings:
+        lines.append("提醒：")
+        lines.extend(f"  - {warning}" for warning in fund.warnings)
+    _say("\n".join(lines))
+    return EXIT_OK
+
+
 def cmd_backup(args) -> int:
     from app.services.backup import backup_database
 
@@ -238,6 +306,8 @@ COMMANDS: dict[str, Callable] = {
     "demo": cmd_demo,
     "import": cmd_import,
     "export": cmd_export,
+    "training": cmd_training,
+    "fund": cmd_fund,
     "backup": cmd_backup,
     "restore": cmd_restore,
     "survey": cmd_not_yet,
