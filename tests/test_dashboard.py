@@ -10,12 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from app.models import Certificate, LaborContract, Worker
+from app.models import Certificate, LaborContract, TrainingEnrolment, TrainingProgramme, Worker
+from app.services import dashboard as dashboard_module
+from app.services.agreements import save_agreement, settle_agreement
 from app.services.dashboard import (
     EXPIRY,
     REVIEW,
     TODO_CONTRACT,
+    TODO_DEPARTURE,
     TODO_LICENCE,
+    TODO_TRAINING,
     _licence_event,
     dashboard,
 )
@@ -26,6 +30,7 @@ from app.services.levels import (
     KIND_SPECIAL_ABILITY,
     LEVEL_NAMES,
 )
+from app.services.policy import set_policy_value
 from app.services.vocab import STATUS_ACTIVE, STATUS_LEFT
 from tests.factories import make_id
 
@@ -167,12 +172,80 @@ def test_contracts_ending_look_at_the_latest_contract_only(engine, ids):
     ]
 
 
+def add_training(session, worker_id: int, completed_on: date | None, *, result: str | None = "合格") -> None:
+    programme = TrainingProgramme(name=f"培训{completed_on}", form="企业自办", start_date=date(2025, 1, 1), hours=8,
+                                  funding_source="职工教育经费")
+    session.add(programme)
+    session.flush()
+    session.add(TrainingEnrolment(programme_id=programme.id, worker_id=worker_id, enrolled_on=date(2025, 1, 1),
+                                  result=result, completed_on=completed_on))
+    session.commit()
+
+
+def test_high_skilled_without_training_this_year(engine, session, ids):
+    board = dashboard(engine, AS_OF)
+    # 张三 (高级工) and 赵六 (首席技师); 孙八 and 钱七 have left
+    assert board.high_skilled_untrained == 2
+    assert [(i.kind, i.worker_id, i.worker_name, i.text, i.due) for i in board.untrained_listed] == [
+        (TODO_TRAINING, ids["张三"], "张三", "本年尚无完成的培训", date(2026, 12, 31)),
+        (TODO_TRAINING, ids["赵六"], "赵六", "本年尚无完成的培训", date(2026, 12, 31)),
+    ]
+    add_training(session, ids["张三"], date(2026, 3, 1))
+    add_training(session, ids["赵六"], date(2025, 12, 31))  # last year's does not count
+    add_training(session, ids["赵六"], None, result=None)  # still in class: not completed
+    add_training(session, ids["李四"], None, result=None)
+    board = dashboard(engine, AS_OF)
+    assert board.high_skilled_untrained == 1
+    assert [i.worker_name for i in board.untrained_listed] == ["赵六"]
+
+    set_policy_value(engine, "training.high_skilled_min_per_year", "2", date(2026, 1, 1))
+    board = dashboard(engine, AS_OF)
+    assert board.min_trainings_per_year == 2
+    assert board.high_skilled_untrained == 2
+    assert board.untrained_listed[0].text == "本年完成培训不足 2 次"
+
+
+def test_the_count_agrees_with_the_compliance_report(engine, session, ids):
+    from app.services.compliance import compliance_report
+
+    add_training(session, ids["张三"], date(2026, 3, 1))
+    report = compliance_report(engine, 2026, as_of=AS_OF)
+    board = dashboard(engine, AS_OF)
+    assert board.high_skilled_untrained == len(report.high_skilled_untrained) == 1
+    assert [i.worker_id for i in board.untrained_listed] == [r.worker_id for r in report.high_skilled_untrained]
+
+
+def test_only_the_first_names_are_listed_but_all_are_counted(engine, ids, monkeypatch):
+    monkeypatch.setattr(dashboard_module, "UNTRAINED_LISTED", 1)
+    board = dashboard(engine, AS_OF)
+    assert board.high_skilled_untrained == 2
+    assert [i.worker_name for i in board.untrained_listed] == ["张三"]
+
+
+def test_departures_with_an_open_agreement_and_the_repayment_due(engine, ids):
+    def agreement(worker, number):
+        return save_agreement(engine, {
+            "worker_id": ids[worker], "agreement_no": number, "cost": "3650", "service_start": date(2025, 1, 1),
+            "service_end": date(2026, 12, 31),
+        })
+
+    agreement("钱七", "FW-1")  # left on 2025-12-31: half of the period served
+    agreement("张三", "FW-2")  # still in post: nothing to settle
+    settle_agreement(engine, agreement("孙八", "FW-3"), settled_on=AS_OF, repayment="500")
+    board = dashboard(engine, AS_OF)
+    assert [(i.kind, i.worker_id, i.worker_name, i.text, i.due, i.days_left) for i in board.departures_open] == [
+        (TODO_DEPARTURE, ids["钱七"], "钱七", "应退 1,825.00 元，培训服务期协议未结清（协议 FW-1）", date(2025, 12, 31), -166),
+    ]
+    assert board.has_todo
+
+
 def test_empty_register(engine):
     board = dashboard(engine, AS_OF)
     assert board.active_workers == board.skilled == board.high_skilled == board.no_level == 0
     assert set(board.level_counts.values()) == {0} and len(board.level_counts) == 7
     assert board.high_skilled_share is None
     assert board.licences_due == [] and board.contracts_ending == [] and not board.has_todo
+    assert board.high_skilled_untrained == 0 and board.untrained_listed == [] and board.departures_open == []
 
 
 def test_as_of_defaults_to_today(engine):

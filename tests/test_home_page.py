@@ -97,6 +97,9 @@ def test_todo_list_groups_licences_by_urgency_then_contracts(page, ids):
         (2, "吴十", "特种作业操作证还有 20 天到期", ids["吴十"]),
         (0, "劳动合同 30天内到期（1）", None, None),
         (1, "张三", "劳动合同还有 10 天到期", ids["张三"]),
+        (0, "高技能人才本年尚无完成的培训（2）", None, None),
+        (1, "张三", "本年尚无完成的培训", ids["张三"]),
+        (1, "赵六", "本年尚无完成的培训", ids["赵六"]),
     ]
     assert page.todo_stack.currentWidget() is page.todo_view
     assert page.todo_view.isExpanded(page.todo_model.index(0, 0))
@@ -211,3 +214,40 @@ def test_a_hidden_page_reads_when_shown(qtbot, engine, ids, session):
     assert page.active_figure.value.text() == "6"
     page.show()
     assert page.active_figure.value.text() == "5"
+
+
+def test_the_compliance_line_counts_high_skilled_without_training(page):
+    assert page.compliance_label.text() == "高技能人才本年尚无完成的培训：2 人"
+    assert page.compliance_label.isVisible()
+
+
+def test_a_departure_with_an_open_agreement_is_a_todo_that_opens_the_worker(qtbot, engine, ids):
+    from app.services.agreements import save_agreement
+
+    save_agreement(engine, {
+        "worker_id": ids["钱七"], "agreement_no": "FW-1", "cost": "3650", "service_start": date(2025, 1, 1),
+        "service_end": date(2026, 12, 31),
+    })
+    page = make_page(qtbot, engine)
+    found = rows(page)
+    start = found.index((0, "离职人员有未结清的培训服务期协议（1）", None, None))
+    assert found[start + 1] == (1, "钱七", "应退 1,825.00 元，培训服务期协议未结清（协议 FW-1）", ids["钱七"])
+    model = page.todo_model
+    section = next(model.index(row, 0) for row in range(model.rowCount()) if model.index(row, 0).data() == found[start][1])
+    page.todo_view.setCurrentIndex(model.index(0, 0, section))
+    page.todo_view.setFocus()
+    with qtbot.waitSignal(page.open_worker, timeout=1000) as blocker:
+        qtbot.keyClick(page.todo_view, Qt.Key.Key_Return)
+    assert blocker.args == [ids["钱七"]]
+
+
+def test_a_long_list_of_untrained_names_is_cut_and_folded(qtbot, engine, ids, monkeypatch):
+    from app.services import dashboard
+
+    monkeypatch.setattr(dashboard, "UNTRAINED_LISTED", 1)
+    page = make_page(qtbot, engine)
+    model = page.todo_model
+    last = model.index(model.rowCount() - 1, 0)
+    assert last.data() == "高技能人才本年尚无完成的培训（2，列出前 1 人）"
+    assert model.rowCount(last) == 1
+    assert page.compliance_label.text() == "高技能人才本年尚无完成的培训：2 人"

@@ -1,8 +1,9 @@
 """The home page 工作台 as figures: who is 在职 today, their levels, and what needs the clerk's
-attention soon (特种作业操作证 to renew or review, labour contracts running out).
+attention soon (特种作业操作证 to renew or review, labour contracts running out, 高技能人才
+without this year's training, people who left with a 培训服务期协议 still open).
 
 Everything is counted by grouped queries in the database, so the page opens at once over
-100,000 workers (about 0.2 s); only the to-do rows come back to Python.
+100,000 workers (about 0.25 s); only the to-do rows come back to Python.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Connection, Engine, and_, exists, func, or_, select
+from sqlalchemy import Connection, Engine, and_, case, exists, func, null, or_, select, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
-from app.models import Certificate, LaborContract, Worker
+from app.models import Certificate, LaborContract, TrainingEnrolment, Worker
+from app.services.agreements import departures_with_open_agreements
 from app.services.levels import (
     CHIEF,
     HIGH_SKILLED_MIN_RANK,
@@ -24,19 +26,23 @@ from app.services.levels import (
     LEVEL_NAMES,
     counts_on,
 )
+from app.services.policy import policy_value
+from app.services.training_rules import completed_in_year, year_bounds
 from app.services.vocab import STATUS_ACTIVE
 
 # SPEC §2 reminds 30 days and 7 days before a licence date, and on the day.
 REMINDER_DAYS = 30
 SOON_DAYS = 7
+# The to-do list names this many 高技能人才 without training; the compliance report has them all.
+UNTRAINED_LISTED = 50
 
-TODO_LICENCE, TODO_CONTRACT = "licence", "contract"
+TODO_LICENCE, TODO_CONTRACT, TODO_DEPARTURE, TODO_TRAINING = "licence", "contract", "departure", "training"
 EXPIRY, REVIEW = "到期", "复审"
 
 
 @dataclass
 class TodoItem:
-    kind: str  # TODO_LICENCE or TODO_CONTRACT
+    kind: str  # TODO_LICENCE, TODO_CONTRACT, TODO_DEPARTURE or TODO_TRAINING
     worker_id: int
     worker_name: str
     text: str  # what is due, in the clerk's words
@@ -55,10 +61,17 @@ class Dashboard:
     high_skilled_share: Decimal | None  # high_skilled / skilled, 4 decimals; None when no skilled
     licences_due: list[TodoItem] = field(default_factory=list)
     contracts_ending: list[TodoItem] = field(default_factory=list)
+    # 高技能人才 in post who completed fewer trainings this calendar year than the policy asks
+    # (as the compliance report counts them on as_of); the first UNTRAINED_LISTED by name.
+    min_trainings_per_year: int = 1
+    high_skilled_untrained: int = 0
+    untrained_listed: list[TodoItem] = field(default_factory=list)
+    # Open 培训服务期协议 of people who left (or have a leave date), with the repayment due.
+    departures_open: list[TodoItem] = field(default_factory=list)
 
     @property
     def has_todo(self) -> bool:
-        return bool(self.licences_due or self.contracts_ending)
+        return bool(self.licences_due or self.contracts_ending or self.departures_open or self.untrained_listed)
 
 
 def active_on(on: date) -> ColumnElement[bool]:
@@ -74,9 +87,11 @@ def active_on(on: date) -> ColumnElement[bool]:
 def dashboard(engine: Engine, as_of: date | None = None) -> Dashboard:
     as_of = as_of or date.today()
     with engine.connect() as conn:
-        by_rank = _workers_by_rank(conn, as_of)
+        min_per_year = policy_value(conn, "training.high_skilled_min_per_year", year_bounds(as_of.year)[1])
+        by_rank, untrained, untrained_listed = _workers_by_rank(conn, as_of, min_per_year)
         licences = _licences_due(conn, as_of)
         contracts = _contracts_ending(conn, as_of)
+    departures = _departures_open(engine, as_of)
     level_counts = {LEVEL_NAMES[rank]: by_rank.get(rank, 0) for rank in range(JUNIOR, CHIEF + 1)}
     active = sum(by_rank.values())
     skilled = sum(level_counts.values())
@@ -94,31 +109,86 @@ def dashboard(engine: Engine, as_of: date | None = None) -> Dashboard:
         high_skilled_share=share,
         licences_due=licences,
         contracts_ending=contracts,
+        min_trainings_per_year=min_per_year,
+        high_skilled_untrained=untrained,
+        untrained_listed=untrained_listed,
+        departures_open=departures,
     )
 
 
-def _workers_by_rank(conn: Connection, as_of: date) -> dict[int, int]:
-    """Active workers per rank on `as_of`; rank 0 holds those with no level certificate.
+def _workers_by_rank(conn: Connection, as_of: date, min_per_year: int) -> tuple[dict[int, int], int, list[TodoItem]]:
+    """Active workers per rank on `as_of` (rank 0: no level certificate); how many of the
+    高技能人才 among them completed fewer than `min_per_year` trainings in as_of's year; and
+    the first UNTRAINED_LISTED of those by name.
+
+    One statement, so the rank of each worker is found once (0.1 s at 100,000 workers) and
+    serves the level counts, the training count and the names alike: the grouped counts
+    and the names are the two halves of a UNION ALL over the same materialised rows.
 
     The rank is a correlated subquery per active worker rather than a join with a grouped
     subquery over all certificates: through ix_certificate_worker_id it reads only the
-    certificates of active workers, and SQLite then needs no temporary index."""
+    certificates of active workers, and SQLite then needs no temporary index. MATERIALIZED
+    keeps SQLite from copying that subquery into every place `level` is used below."""
     rank = (
         select(func.max(Certificate.level_rank))
         .where(Certificate.worker_id == Worker.id, counts_on(as_of))
         .correlate(Worker)
         .scalar_subquery()
     )
-    # Grouping an inner select's column: GROUP BY on the expression itself made SQLite run
-    # the subquery twice per worker.
-    levels = select(func.coalesce(rank, 0).label("level")).where(active_on(as_of)).subquery()
-    rows = conn.execute(select(levels.c.level, func.count()).group_by(levels.c.level))
+    levels = (
+        select(Worker.id, Worker.name, func.coalesce(rank, 0).label("level"))
+        .where(active_on(as_of))
+        .cte("levels")
+        .prefix_with("MATERIALIZED")
+    )
+    # Counted for 高技能人才 only (CASE stops at the first false test): through
+    # ix_training_enrolment_worker_id, each reads only that worker's enrolments.
+    trained = (
+        select(func.count())
+        .where(TrainingEnrolment.worker_id == levels.c.id, completed_in_year(as_of.year))
+        .correlate(levels)
+        .scalar_subquery()
+    )
+    untrained = case((and_(levels.c.level >= HIGH_SKILLED_MIN_RANK, trained < min_per_year), 1), else_=0)
+    flagged = select(levels.c.id, levels.c.name, levels.c.level, untrained.label("untrained")).cte("flagged")
+    counts_half = select(flagged.c.level, flagged.c.untrained, func.count(), null(), null()).group_by(
+        flagged.c.level, flagged.c.untrained
+    )
+    named = (
+        select(flagged.c.id, flagged.c.name)
+        .where(flagged.c.untrained == 1)
+        .order_by(flagged.c.name, flagged.c.id)
+        .limit(UNTRAINED_LISTED)
+        .subquery()
+    )
+    names_half = select(null(), null(), null(), named.c.id, named.c.name)
     counts: dict[int, int] = {}
-    for value, count in rows:
+    untrained_total = 0
+    listed: list[TodoItem] = []
+    _, year_end = year_bounds(as_of.year)
+    for level, is_untrained, count, worker_id, name in conn.execute(union_all(counts_half, names_half)):
+        if worker_id is not None:
+            text = "本年尚无完成的培训" if min_per_year == 1 else f"本年完成培训不足 {min_per_year} 次"
+            listed.append(TodoItem(TODO_TRAINING, worker_id, name, text, year_end, (year_end - as_of).days))
+            continue
         # A level-bearing certificate typed with rank 0 (学徒工) gives no level.
-        key = value if JUNIOR <= value <= CHIEF else 0
+        key = level if JUNIOR <= level <= CHIEF else 0
         counts[key] = counts.get(key, 0) + count
-    return counts
+        if is_untrained:
+            untrained_total += count
+    return counts, untrained_total, listed
+
+
+def _departures_open(engine: Engine, as_of: date) -> list[TodoItem]:
+    """Open service agreements of people who left: the repayment due on the leave date."""
+    items = []
+    for row in departures_with_open_agreements(engine, today=as_of):
+        # The amount first: the to-do column is narrow, and the amount is what the clerk acts on.
+        number = f"（协议 {row.agreement_no}）" if row.agreement_no else ""
+        text = f"应退 {row.repayment_due:,.2f} 元，培训服务期协议未结清{number}"
+        items.append(TodoItem(TODO_DEPARTURE, row.worker_id, row.worker_name, text, row.as_of, (row.as_of - as_of).days))
+    items.sort(key=lambda item: (item.due, item.worker_name, item.worker_id))
+    return items
 
 
 def _when(what: str, days_left: int) -> str:

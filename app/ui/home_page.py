@@ -1,5 +1,7 @@
 """工作台: the first page a clerk sees. Today's figures of the register, the level
-distribution as a bar chart, and the to-do list (licences and contracts falling due)."""
+distribution as a bar chart, the training compliance line, and the to-do list (licences
+and contracts falling due, departures with an open 培训服务期协议, 高技能人才 without this
+year's training)."""
 
 from __future__ import annotations
 
@@ -118,8 +120,11 @@ class _Section:
     items: list[TodoItem] = field(default_factory=list)
     overdue: bool = False
     foldable: bool = True  # 今天 and 7天内 stay open however long they are
+    total: int | None = None  # when `items` lists only the first of this many
 
     def count(self) -> int:
+        if self.total is not None:
+            return self.total
         return len(self.items) + sum(group.count() for group in self.groups)
 
 
@@ -226,9 +231,15 @@ class TodoModel(QAbstractItemModel):
         if node.section is not None:
             if column != 0:
                 return None
+            section = node.section
             if role == Qt.ItemDataRole.DisplayRole:
-                count = str(node.section.count())
-                return self.tr("%1（%2）").replace("%1", node.section.title).replace("%2", count)
+                count = str(section.count())
+                if section.total is not None and section.total > len(section.items):
+                    return (
+                        self.tr("%1（%2，列出前 %3 人）").replace("%1", section.title).replace("%2", count)
+                        .replace("%3", str(len(section.items)))
+                    )
+                return self.tr("%1（%2）").replace("%1", section.title).replace("%2", count)
             if role == Qt.ItemDataRole.FontRole:
                 return self._bold
             if role == Qt.ItemDataRole.ForegroundRole and node.section.overdue:
@@ -281,6 +292,8 @@ class HomePage(QWidget):
         figures_row.setSpacing(12)
         for figure in (self.active_figure, self.skilled_figure, self.high_figure, self.no_level_figure):
             figures_row.addWidget(figure, 1)
+        self.compliance_label = QLabel()
+        self.compliance_label.setFont(cjk_font(11))
 
         self.chart_view = self._build_chart()
         self.todo_model = TodoModel(self)
@@ -309,6 +322,7 @@ class HomePage(QWidget):
         layout.setSpacing(12)
         layout.addLayout(title_row)
         layout.addLayout(figures_row)
+        layout.addWidget(self.compliance_label)
         layout.addLayout(lower, 1)
 
     # — building —
@@ -385,6 +399,7 @@ class HomePage(QWidget):
         self.data = dashboard(self.engine, self.as_of)
         self._show_header(self.data)
         self._show_figures(self.data)
+        self._show_compliance(self.data)
         self._show_chart(self.data)
         self._show_todo(self.data)
 
@@ -408,6 +423,21 @@ class HomePage(QWidget):
         )
         self.high_figure.show_value(str(data.high_skilled), share)
         self.no_level_figure.show_value(str(data.no_level), self.tr("未取得等级证书"))
+
+    def _untrained_title(self, data: Dashboard) -> str:
+        if data.min_trainings_per_year == 1:
+            return self.tr("高技能人才本年尚无完成的培训")
+        return self.tr("高技能人才本年完成培训不足 %1 次").replace("%1", str(data.min_trainings_per_year))
+
+    def _show_compliance(self, data: Dashboard) -> None:
+        self.compliance_label.setText(
+            self.tr("%1：%2 人").replace("%1", self._untrained_title(data)).replace("%2", str(data.high_skilled_untrained))
+        )
+        self.compliance_label.setStyleSheet(f"color: {_SOON_COLOUR};" if data.high_skilled_untrained else "")
+        self.compliance_label.setToolTip(
+            self.tr("按政策参数：高技能人才每年至少完成 %1 次培训；全部名单见「培训」中的培训达标情况")
+            .replace("%1", str(data.min_trainings_per_year))
+        )
 
     def _show_chart(self, data: Dashboard) -> None:
         names = list(data.level_counts)
@@ -441,6 +471,14 @@ class HomePage(QWidget):
             sections.append(_Section(self.tr("特种作业操作证"), groups=groups))
         if data.contracts_ending:
             sections.append(_Section(self.tr("劳动合同 30天内到期"), items=data.contracts_ending))
+        if data.departures_open:
+            sections.append(
+                _Section(self.tr("离职人员有未结清的培训服务期协议"), items=data.departures_open, overdue=True)
+            )
+        if data.untrained_listed:
+            sections.append(
+                _Section(self._untrained_title(data), items=data.untrained_listed, total=data.high_skilled_untrained)
+            )
         self.todo_model.set_sections(sections)
         self.todo_stack.setCurrentWidget(self.todo_view)
         view = self.todo_view

@@ -26,7 +26,6 @@ from app.ui.jobs import run_job
 # Pages whose issue has not landed yet say so plainly instead of pretending.
 NOT_YET = {
     "certificates": "证书一览将在后续版本提供。现在请在「职工」中打开职工档案，在「证书」页查看、添加和撤销证书。",
-    "training": "培训项目、报名、个人培训账户和职工教育经费将在后续版本提供。",
     "apprentices": "师带徒、企业新型学徒制的结对与考核将在后续版本提供。",
     "allowances": "技能津贴、岗位津贴、带徒津贴、班组长津贴和月度发放表将在后续版本提供。",
     "subsidies": "补贴候选人、申请表与花名册（PDF）将在后续版本提供。",
@@ -91,6 +90,8 @@ class MainWindow(QMainWindow):
                 page = EnterprisePage(self.engine)
             elif key == "policy":
                 page = PolicyPage(self.engine)
+            elif key == "training":
+                page = self._training_page()
             else:
                 page = _placeholder(self.tr(label), self.tr(NOT_YET[key]))
             self.pages[key] = page
@@ -110,6 +111,25 @@ class MainWindow(QMainWindow):
             self.tr("数据库：%1").replace("%1", str(file) if file else self.engine.url.render_as_string(hide_password=True))
         )
 
+    def _training_page(self) -> QWidget:
+        """培训 with its own tabs, the fund (职工教育经费) and compliance (培训合规) among them."""
+        from app.ui.compliance_page import CompliancePage
+        from app.ui.fund_page import FundPage
+        from app.ui.training_page import TrainingPage
+
+        page = TrainingPage(self.engine)
+        page.open_worker.connect(self.open_worker)
+        fund = FundPage(self.engine)
+        compliance = CompliancePage(self.engine)
+        compliance.open_worker.connect(self.open_worker)
+        page.tabs.addTab(fund, self.tr("职工教育经费"))
+        page.tabs.addTab(compliance, self.tr("培训合规"))
+        page.changed.connect(fund.refresh)
+        page.changed.connect(compliance.refresh)
+        page.changed.connect(lambda: self.pages["home"].refresh())
+        self.training_tabs = {"fund": fund, "compliance": compliance}
+        return page
+
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow([k for k, _ in PAGES].index(key))
 
@@ -123,6 +143,7 @@ class MainWindow(QMainWindow):
         """Something was written: the pages that show it read it again."""
         self.pages["workers"].refresh(workers)
         self.pages["home"].refresh()
+        self.pages["training"].refresh()  # a leave date changes departures and 重点培养对象
 
     def open_worker(self, worker_id: int | None) -> None:
         from app.ui.worker_form import WorkerDialog

@@ -484,7 +484,7 @@ class WorkerDialog(FormDialog):
     saved = Signal(int)
     removed = Signal(int)  # deleted for good (a worker with history is set to 离职 and `saved` instead)
 
-    TAB_BASIC, TAB_CERTIFICATES, TAB_HONOURS, TAB_COMPETITIONS, TAB_LEVELS = range(5)
+    TAB_BASIC, TAB_CERTIFICATES, TAB_HONOURS, TAB_COMPETITIONS, TAB_LEVELS, TAB_ACCOUNT = range(6)
 
     def __init__(self, engine: Engine, worker_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -503,6 +503,7 @@ class WorkerDialog(FormDialog):
         self.tabs.addTab(self._honour_page(), self.tr("荣誉"))
         self.tabs.addTab(self._competition_page(), self.tr("竞赛"))
         self.tabs.addTab(self._level_page(), self.tr("等级历程"))
+        self.tabs.addTab(self._account_page(), self.tr("培训账户"))
         self.delete_button = QPushButton(self.tr("删除职工"))
         self.delete_button.clicked.connect(self.remove)
         self.buttons.insertWidget(0, self.delete_button)
@@ -627,6 +628,13 @@ class WorkerDialog(FormDialog):
         self.level_list.bar.insertWidget(0, self.current_level)
         return self.level_list
 
+    def _account_page(self) -> QWidget:
+        from app.ui.account_tab import AccountTab  # it builds on this module's dialogs
+
+        # Given its worker in _show_history, once the record is loaded: read once, not twice.
+        self.account_tab = AccountTab(self.engine, None)
+        return self.account_tab
+
     def _names(self) -> tuple[list[str], list[str]]:
         with self.engine.connect() as conn:
             departments = list(conn.scalars(select(Department.name).order_by(Department.name)))
@@ -663,8 +671,10 @@ class WorkerDialog(FormDialog):
         self.record.competitions, self.record.level_steps = record.competitions, record.level_steps
         self.record.level_rank = record.level_rank
         existing = self.worker_id is not None
-        for tab in (self.TAB_CERTIFICATES, self.TAB_HONOURS, self.TAB_COMPETITIONS, self.TAB_LEVELS):
+        for tab in (self.TAB_CERTIFICATES, self.TAB_HONOURS, self.TAB_COMPETITIONS, self.TAB_LEVELS, self.TAB_ACCOUNT):
             self.tabs.setTabEnabled(tab, existing)
+        self.account_tab.worker_id = self.worker_id
+        self.account_tab.refresh()
         self.delete_button.setVisible(existing)
         level = level_label(record.level_rank) if record.level_rank is not None else self.tr("无等级证书")
         if not existing:
@@ -753,6 +763,9 @@ class WorkerDialog(FormDialog):
         self.saved_note.setText(self.tr("已保存 %1").replace("%1", datetime.now().strftime("%H:%M:%S")))
         self.saved.emit(worker_id)
         return True
+
+    def is_dirty(self) -> bool:
+        return super().is_dirty() or self.account_tab.plan_is_dirty()
 
     def on_stale(self, exc: StaleRecord) -> None:
         if dialogs.ask_yes_no(
