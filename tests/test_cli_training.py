@@ -12,7 +12,7 @@ from app.reports.training_xlsx import SHEET_ROTATION, SHEET_YEARLY
 from app.services.fund import save_fund_year
 from app.services.levels import INTERMEDIATE, SENIOR
 from tests.test_cli import run
-from tests.test_fund import add_programme, add_worker, enrol, trained
+from tests.factories import add_programme, add_worker, enrol, trained
 
 
 def test_training_report_writes_the_workbook_and_sums_up(capsys, engine, db_path, tmp_path):

@@ -18,7 +18,7 @@ from app.services.levels import INTERMEDIATE, JUNIOR, SENIOR, TECHNICIAN
 from app.services.policy import set_policy_value
 from app.services.training_rules import RESULT_FAIL
 from app.services.vocab import STATUS_LEFT, STATUS_RETIRED
-from tests.test_fund import add_level, add_programme, add_worker, enrol, trained
+from tests.factories import add_level, add_programme, add_worker, enrol, trained
 
 YEAR_END = date(2025, 12, 31)
 

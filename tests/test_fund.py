@@ -6,97 +6,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from itertools import count
 
 import pytest
-from sqlalchemy import select
 
 from app.errors import FieldErrors
-from app.models import (
-    Certificate,
-    Department,
-    TrainingEnrolment,
-    TrainingProgramme,
-    Worker,
-)
-from app.models.db import unit_of_work
-from app.services.fund import fund_as_json, fund_year, fund_years, save_fund_year
-from app.services.levels import KIND_SKILL_LEVEL
+from app.services.fund import NOT_STORED, fund_as_json, fund_year, fund_years, save_fund_year
 from app.services.policy import set_policy_value
-from app.services.training_rules import FUNDING_FUND, FUNDING_GOVERNMENT, RESULT_PASS
-from app.services.vocab import STATUS_ACTIVE
+from app.services.training_rules import FUNDING_GOVERNMENT
 from app.services.workers import StaleRecord
-from tests.factories import make_id
-
-_SEQ = count(1)
-
-
-def add_worker(
-    engine,
-    name: str,
-    *,
-    rank: int | None = None,
-    rank_issued: date = date(2015, 6, 1),
-    frontline: bool = True,
-    wage: str | None = "5000.00",
-    hired: date | None = date(2010, 3, 1),
-    left: date | None = None,
-    status: str = STATUS_ACTIVE,
-    department: str | None = None,
-    employee_no: str | None = None,
-) -> int:
-    """A worker, with a 职业技能等级证书 at `rank` when given."""
-    with unit_of_work(engine) as session:
-        dept = None
-        if department:
-            dept = session.scalars(select(Department).where(Department.name == department)).one_or_none()
-            dept = dept or Department(name=department)
-        worker = Worker(
-            name=name, id_type="居民身份证", id_number=make_id(seq=next(_SEQ)), is_frontline=frontline,
-            monthly_wage=None if wage is None else Decimal(wage), hire_date=hired, leave_date=left, status=status,
-            department=dept, employee_no=employee_no,
-        )
-        if rank is not None:
-            worker.certificates.append(Certificate(kind=KIND_SKILL_LEVEL, level_rank=rank, issue_date=rank_issued))
-        session.add(worker)
-        session.flush()
-        return worker.id
-
-
-def add_level(engine, worker_id: int, rank: int, issued: date, *, revoked: bool = False) -> None:
-    with unit_of_work(engine) as session:
-        session.add(Certificate(worker_id=worker_id, kind=KIND_SKILL_LEVEL, level_rank=rank, issue_date=issued,
-                                revoked=revoked))
-
-
-def add_programme(engine, start: date, *, funding: str = FUNDING_FUND, cost: str = "1000.00") -> int:
-    with unit_of_work(engine) as session:
-        programme = TrainingProgramme(
-            name=f"培训班 {start}", form="企业自办", start_date=start, end_date=start, hours=8,
-            cost_per_person=Decimal(cost), funding_source=funding,
-        )
-        session.add(programme)
-        session.flush()
-        return programme.id
-
-
-def enrol(engine, programme_id: int, worker_id: int, *, cost: str = "1000.00",
-          completed_on: date | None = None, result: str | None = RESULT_PASS) -> None:
-    """An enrolment; with `completed_on` the result is recorded that day."""
-    with unit_of_work(engine) as session:
-        session.add(TrainingEnrolment(
-            programme_id=programme_id, worker_id=worker_id, enrolled_on=date(2000, 1, 1),
-            cost_charged=Decimal(cost), result=result if completed_on else None, completed_on=completed_on,
-        ))
-
-
-def trained(engine, worker_id: int, completed_on: date, *, result: str = RESULT_PASS) -> None:
-    """One completed training for the worker (its own programme, so enrolments never clash)."""
-    enrol(engine, add_programme(engine, completed_on), worker_id, completed_on=completed_on, result=result)
-
-
-# ── used, and used on frontline workers ─────────────────────────────────────────────
-
+from tests.factories import add_programme, add_worker, enrol
 
 def test_used_and_frontline_share_count_only_fund_programmes_started_that_year(engine):
     line = add_worker(engine, "张一线")
@@ -212,7 +130,7 @@ def test_bad_input_names_the_field_and_writes_nothing(engine, values, field, tex
         save_fund_year(engine, 2025, **typed)
     assert [p.field for p in refused.value.problems] == [field]
     assert refused.value.problems[0].message.startswith(text)
-    assert fund_year(engine, 2025).version is None
+    assert fund_year(engine, 2025).version == NOT_STORED
 
 
 def test_rate_accepts_a_percent_sign_and_the_amount_yuan(engine):
@@ -240,3 +158,12 @@ def test_json_form_has_two_decimal_strings_and_the_floors_as_typed(engine):
         "extracted_amount": "1500.00", "used": "1000.00", "used_frontline": "625.00", "frontline_share": "62.50",
         "min_rate": "1.5", "min_frontline_share": "60", "warnings": [],
     }
+
+
+def test_two_clerks_saving_a_new_year_do_not_overwrite_each_other(engine):
+    first = fund_year(engine, 2025)
+    second = fund_year(engine, 2025)  # both opened the year before anything was stored
+    save_fund_year(engine, 2025, payroll_total="1000000", extraction_rate="1.5", expected_version=first.version)
+    with pytest.raises(StaleRecord):
+        save_fund_year(engine, 2025, payroll_total="2000000", extraction_rate="2", expected_version=second.version)
+    assert fund_year(engine, 2025).payroll_total == Decimal("1000000.00")

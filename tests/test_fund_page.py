@@ -14,7 +14,7 @@ from PySide6.QtCharts import QChart  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QFontDatabase  # noqa: E402
 
-from app.services.fund import fund_year, save_fund_year  # noqa: E402
+from app.services.fund import NOT_STORED, fund_year, save_fund_year  # noqa: E402
 from app.services.training import enrol_workers, enrolments_of_programme, record_results  # noqa: E402
 from app.ui.compliance_page import CompliancePage  # noqa: E402
 from app.ui.fund_page import FundPage  # noqa: E402
@@ -99,7 +99,7 @@ def test_refused_input_is_marked_per_field(page, engine):
     assert page.payroll_edit.styleSheet() and page.rate_edit.styleSheet()
     assert not page.amount_edit.styleSheet()
     assert page.payroll_edit.text() == "abc"  # what was typed stays
-    assert fund_year(engine, YEAR).version is None
+    assert fund_year(engine, YEAR).version == NOT_STORED
 
 
 def test_enrolments_paid_from_the_fund_change_used_and_the_frontline_share(page, engine):

@@ -41,7 +41,7 @@ from app.models.db import unit_of_work
 from app.services.accounts import FormCheck
 from app.services.training import enrolments_of_agreement
 from app.services.vocab import STATUS_ACTIVE
-from app.services.workers import StaleRecord, _who
+from app.services.workers import StaleRecord, worker_label
 
 __all__ = [
     "STATUS_DISSOLVED",
@@ -147,7 +147,7 @@ def save_agreement(
                 )
             ).first()
             if other is not None:
-                check.refuse("agreement_no", f"{agreement_no} 已用于职工 {_who(session.get(Worker, other.worker_id))} 的协议")
+                check.refuse("agreement_no", f"{agreement_no} 已用于职工 {worker_label(session.get(Worker, other.worker_id))} 的协议")
         check.raise_if_any()
         if agreement is None:
             agreement = ServiceAgreement(status=STATUS_OPEN)
@@ -299,7 +299,7 @@ def mark_fulfilled(engine: Engine, agreement_id: int, *, on: date | None = None)
         worker = session.get(Worker, agreement.worker_id)
         if worker.leave_date is not None and worker.leave_date < agreement.service_end:
             raise Refused(
-                f"{_who(worker)} 已于 {worker.leave_date:%Y-%m-%d} 离职，服务期未满，应办理结清（偿还培训费用），不是履行完毕。"
+                f"{worker_label(worker)} 已于 {worker.leave_date:%Y-%m-%d} 离职，服务期未满，应办理结清（偿还培训费用），不是履行完毕。"
             )
         agreement.status, agreement.settled_on = STATUS_FULFILLED, on
         _flush(session)

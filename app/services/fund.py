@@ -14,6 +14,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import Connection, Engine, case, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.errors import FieldErrors, FieldProblem
@@ -27,6 +28,7 @@ from app.services.training_rules import paid_from_fund_in_year, year_bounds
 from app.services.values import ValueProblem, parse_money
 from app.services.workers import StaleRecord
 
+NOT_STORED = 0  # the version of a year not stored yet (stored rows start at 1)
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # the policy profile starts in 2000
 MONTHS = 12
 HUNDRED = Decimal(100)
@@ -50,7 +52,9 @@ class FundYear:
     min_frontline_share: Decimal
     warnings: list[str] = field(default_factory=list)
     notes: str | None = None
-    version: int | None = None  # of the stored row, for save_fund_year(expected_version=…)
+    # Of the stored row, for save_fund_year(expected_version=…); NOT_STORED when the year
+    # had no row when read, so a row another clerk saved meanwhile is noticed too.
+    version: int | None = None
 
 
 def percent_text(value: Decimal) -> str:
@@ -128,7 +132,7 @@ def _fund_year(conn: Connection, year: int, today: date) -> FundYear:
         min_rate=min_rate,
         min_frontline_share=min_share,
         notes=stored.notes if stored else None,
-        version=stored.version if stored else None,
+        version=stored.version if stored else NOT_STORED,
     )
     fund.warnings = _warnings(fund, typed_amount=stored is not None and stored.extracted_amount is not None)
     return fund
@@ -209,14 +213,14 @@ def save_fund_year(
             row = TrainingFundYear(year=year)
             session.add(row)
         elif expected_version is not None and row.version != expected_version:
-            raise StaleRecord(_STALE)
+            raise StaleRecord(_STALE)  # NOT_STORED never equals a stored row's version
         row.payroll_total = payroll
         row.extraction_rate_bp = None if rate is None else int(rate / BASIS_POINTS)
         row.extracted_amount = amount
         row.notes = notes
         try:
             session.flush()
-        except StaleDataError:  # another clerk saved between our read and our write
+        except (StaleDataError, IntegrityError):  # another clerk saved between our read and our write
             raise StaleRecord(_STALE) from None
     return fund_year(engine, year, today=today)
 

@@ -40,7 +40,7 @@ from app.services.training_rules import (
     TRAINING_FORMS,
 )
 from app.services.vocab import STATUS_ACTIVE, STATUS_LEFT
-from app.services.workers import StaleRecord, _by_name, _who
+from app.services.workers import StaleRecord, named_record, worker_label
 
 __all__ = [
     "EnrolResult", "EnrolmentRow", "ProgrammeRow", "enrol_workers", "enrolments_of_agreement",
@@ -109,7 +109,7 @@ def save_programme(
             session.add(programme)
         for key, value in clean.items():
             setattr(programme, key, value)
-        found = _by_name(session, Occupation, occupation)
+        found = named_record(session, Occupation, occupation)
         programme.occupation_id = found.id if found is not None else None
         try:
             session.flush()
@@ -208,7 +208,7 @@ def _enrol_refusal(worker: Worker, programme: TrainingProgramme, enrolled_on: da
     """Why the worker cannot be enrolled, or None. Someone who left by the programme's
     start cannot attend it; someone not 在职 on the enrolment date cannot enrol then. A
     past enrolment of a worker who left later (the clerk backfilling history) passes."""
-    who = _who(worker)
+    who = worker_label(worker)
     left = worker.leave_date
     if (left is not None and left <= programme.start_date) or (
         worker.status != STATUS_ACTIVE and (left is None or left <= enrolled_on)
@@ -281,7 +281,7 @@ def _certificate_problem(
     if cert is None:
         return "该证书不存在"
     if cert.worker_id != enrolment.worker_id:
-        return f"该证书属于职工 {_who(cert.worker)}，不是本人的证书"
+        return f"该证书属于职工 {worker_label(cert.worker)}，不是本人的证书"
     if result == RESULT_FAIL:
         return "成绩为不合格，不能关联取得的证书"
     if cert.issue_date is not None and cert.issue_date < programme.start_date:
@@ -366,7 +366,7 @@ def record_results(engine: Engine, programme_id: int, rows: list[dict], *, today
             )
         }
         worker_ids = {e.worker_id for e in enrolments.values()}
-        who = {w.id: _who(w) for w in session.scalars(select(Worker).where(Worker.id.in_(worker_ids)))}
+        who = {w.id: worker_label(w) for w in session.scalars(select(Worker).where(Worker.id.in_(worker_ids)))}
         problems: list[FieldProblem] = []
         planned = []
         for row in rows:

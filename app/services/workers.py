@@ -308,7 +308,7 @@ class _Checker:
             raise FieldErrors(self.problems)
 
 
-def _who(worker: Worker) -> str:
+def worker_label(worker: Worker) -> str:
     """How a message names another worker: 张三（工号 1001）."""
     return f"{worker.name}（工号 {worker.employee_no}）" if worker.employee_no else worker.name
 
@@ -336,8 +336,8 @@ def save_worker(
             if expected_version is not None and worker.version != expected_version:
                 raise StaleRecord()
         clean, contract = _check_worker(session, values, worker, today)
-        department = _by_name(session, Department, clean.pop("department"))
-        occupation = _by_name(session, Occupation, clean.pop("occupation"))
+        department = named_record(session, Department, clean.pop("department"))
+        occupation = named_record(session, Occupation, clean.pop("occupation"))
         if worker is None:
             worker = Worker()
             session.add(worker)
@@ -411,11 +411,11 @@ def _check_worker(session: Session, values: dict, worker: Worker | None, today: 
     if info is not None:
         other = _other_worker(session, worker, Worker.id_type == info.id_type, Worker.id_number == info.number)
         if other is not None:
-            check.refuse("id_number", f"已登记为职工 {_who(other)}，同一人只能登记一次")
+            check.refuse("id_number", f"已登记为职工 {worker_label(other)}，同一人只能登记一次")
     if clean["employee_no"]:
         other = _other_worker(session, worker, Worker.employee_no == clean["employee_no"])
         if other is not None:
-            check.refuse("employee_no", f"{clean['employee_no']} 已是职工 {_who(other)} 的工号")
+            check.refuse("employee_no", f"{clean['employee_no']} 已是职工 {worker_label(other)} 的工号")
     check.raise_if_any()
     return clean, contract
 
@@ -465,7 +465,8 @@ def _save_contract(session: Session, worker_id: int, start: date, end: date | No
         session.add(LaborContract(worker_id=worker_id, start_date=start, end_date=end))
 
 
-def _by_name(session: Session, model, name: str | None):
+def named_record(session: Session, model, name: str | None):
+    """The Department or Occupation of that name, created when it is new."""
     if not name:
         return None
     found = session.scalars(select(model).where(model.name == name)).first()
@@ -521,13 +522,13 @@ def add_certificate(engine: Engine, worker_id: int, values: dict, *, today: date
                 select(Worker).join(Certificate, Certificate.worker_id == Worker.id).where(Certificate.number == number)
             ).first()
             if holder is not None:
-                whose = "该职工" if holder.id == worker.id else f"职工 {_who(holder)}"
+                whose = "该职工" if holder.id == worker.id else f"职工 {worker_label(holder)}"
                 check.refuse("number", f"{number} 已登记在{whose}名下")
         check.raise_if_any()
         cert = Certificate(
             worker_id=worker.id, kind=kind, level_rank=rank, number=number or None, issuing_body=issuing_body,
             evaluation_route=route, issue_date=issued, expiry_date=expiry, review_date=review, notes=notes,
-            occupation=_by_name(session, Occupation, occupation),
+            occupation=named_record(session, Occupation, occupation),
         )
         session.add(cert)
         session.flush()
@@ -643,7 +644,7 @@ def add_competition(engine: Engine, worker_id: int, values: dict, *, today: date
     check.raise_if_any()
     with unit_of_work(engine) as session:
         _worker_or_refuse(session, worker_id)
-        occupation_row = _by_name(session, Occupation, occupation)
+        occupation_row = named_record(session, Occupation, occupation)
         entry = CompetitionEntry(
             worker_id=worker_id, competition_name=name, level=level, category=category, organiser=organiser,
             held_on=held_on, result=result, placing=placing, prize_amount=amount,
