@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from app.reports.workers_xlsx import typed_cell
+from app.reports.workers_xlsx import append_header, typed_cell
 from app.services.compliance import ComplianceReport, ComplianceRow
 
 SHEET_YEARLY = "高技能人才未完成年度培训"
@@ -50,16 +49,10 @@ def _write_sheet(book: Workbook, title: str, heading: str, rows: list[Compliance
     for index, width in enumerate(_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A3"  # the title and the header stay in view
-    bold = Font(bold=True)
     heading_cell = typed_cell(sheet, heading)
     heading_cell.font = Font(bold=True, size=12)
     sheet.append([heading_cell])
-    header_cells = []
-    for header in HEADERS:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
+    append_header(sheet, HEADERS)
     for row in rows:
         values = (row.employee_no, row.name, row.department, row.level, row.completed_in_year,
                   row.last_completed, row.reason)

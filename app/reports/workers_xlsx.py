@@ -45,6 +45,17 @@ def typed_cell(sheet, value) -> WriteOnlyCell:
     return cell
 
 
+def append_header(sheet, headers) -> None:
+    """The bold header row of a write-only sheet."""
+    bold = Font(bold=True)
+    cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+
+
 def _latest_contracts(conn) -> dict[int, tuple[date, date | None]]:
     ranked = select(
         LaborContract.worker_id,
@@ -94,13 +105,7 @@ def export_workers(
         letter = chr(65 + index) if index < 26 else "A" + chr(65 + index - 26)
         sheet.column_dimensions[letter].width = _WIDTHS.get(header, 12)
     sheet.freeze_panes = "C2"
-    bold = Font(bold=True)
-    header_cells = []
-    for header in HEADERS:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
+    append_header(sheet, HEADERS)
 
     for done, worker in enumerate(workers, start=1):
         contract = contracts.get(worker.id)
