@@ -14,6 +14,13 @@ from app.models.register import (
     OccupationShortage,
     Worker,
 )
+from app.models.allowances import (
+    AllowanceLine,
+    AllowanceRoll,
+    ApprenticeAssessment,
+    Apprenticeship,
+    SpecialAllowance,
+)
 from app.models.training import (
     AccountEntry,
     AgreementEnrolment,
@@ -30,4 +37,5 @@ __all__ = [
     "Enterprise", "Honour", "LaborContract", "Money", "Occupation", "OccupationShortage",
     "Worker", "cents_to_yuan", "AccountEntry", "AgreementEnrolment", "PolicyValue", "ServiceAgreement",
     "TrainingAccount", "TrainingEnrolment", "TrainingFundYear", "TrainingProgramme",
+    "AllowanceLine", "AllowanceRoll", "ApprenticeAssessment", "Apprenticeship", "SpecialAllowance",
 ]

@@ -56,10 +56,14 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("allowance.skill.高级技师", "技能津贴：高级技师", "津贴", "money", "600", "元/月", "seed 001 §11（示例）"),
     Parameter("allowance.skill.特级技师", "技能津贴：特级技师", "津贴", "money", "800", "元/月", "seed 001 §11（示例）"),
     Parameter("allowance.skill.首席技师", "技能津贴：首席技师", "津贴", "money", "1000", "元/月", "seed 001 §11（示例）"),
+    Parameter("allowance.post.高级工", "岗位津贴：高级工", "津贴", "money", "100", "元/月", "seed 000 第四篇 二㈠（金额为示例）"),
+    Parameter("allowance.post.技师", "岗位津贴：技师", "津贴", "money", "200", "元/月", "seed 000 第四篇 二㈠（金额为示例）"),
+    Parameter("allowance.post.高级技师", "岗位津贴：高级技师", "津贴", "money", "300", "元/月", "seed 000 第四篇 二㈠（金额为示例）"),
     Parameter("allowance.mentor", "带徒津贴（每名在培徒弟）", "津贴", "money", "200", "元/月", "seed 001 §11（示例）"),
     Parameter("allowance.team_leader", "班组长津贴", "津贴", "money", "300", "元/月", "seed 001 §11（示例）"),
     Parameter("apprenticeship.master_min_level", "师傅最低等级", "师徒", "int", "3", "级（3 = 高级工）", "seed 000（导师带徒）"),
     Parameter("apprenticeship.max_apprentices", "每名师傅同时带徒上限", "师徒", "int", "3", "名", "默认值"),
+    Parameter("apprenticeship.assessment_months", "徒弟定期考核间隔", "师徒", "int", "3", "个月", "默认值"),
 )
 BY_KEY = {p.key: p for p in PARAMETERS}
 
