@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     roll = commands.add_parser("allowance-roll", help="月度津贴发放表")
     roll.add_argument("--month", type=_month, required=True, metavar="YYYY-MM", help="月份")
-    roll.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出的 Excel 文件")
+    roll.add_argument("--out", type=_xlsx, required=True, metavar="FILE.xlsx", help="输出的 Excel 文件")
     roll.add_argument("--confirm", action="store_true", help="确认并冻结该月发放表")
 
     subsidy = commands.add_parser("subsidy", help="补贴申请")
@@ -145,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
     report = training_commands.add_parser("report", help="培训达标情况：高技能人才年度培训、技能人才定期轮训")
     report.add_argument("--year", type=_year, required=True, metavar="YYYY", help="年度")
     report.add_argument("--out", type=_xlsx, required=True, metavar="FILE.xlsx", help="输出的 Excel 文件")
+
+    apprentices = commands.add_parser("apprentices", help="导出师徒结对名单")
+    apprentices.add_argument("--status", choices=["在培", "已出师", "终止"], help="只导出该状态的结对（默认全部）")
+    apprentices.add_argument("--out", type=_xlsx, required=True, metavar="FILE.xlsx", help="输出的 Excel 文件")
 
     fund = commands.add_parser("fund", help="职工教育经费年度情况")
     fund.add_argument("--year", type=_year, required=True, metavar="YYYY", help="年度")
@@ -254,6 +258,16 @@ def cmd_training(args) -> int:
     return EXIT_OK
 
 
+def cmd_apprentices(args) -> int:
+    from app.reports.apprentices_xlsx import write_apprentices
+    from app.services.apprenticeships import list_pairings
+
+    rows = list_pairings(_open_engine(args), status=args.status)
+    write_apprentices(rows, Path(args.out))
+    _say(f"已导出师徒结对 {len(rows)} 对：{args.out}")
+    return EXIT_OK
+
+
 def cmd_fund(args) -> int:
     from app.services.fund import amount_text, fund_as_json, fund_year, percent_text
 
@@ -297,6 +311,39 @@ def cmd_restore(args) -> int:
     return EXIT_OK
 
 
+def cmd_allowance_roll(args) -> int:
+    """A draft (regenerating the month's earlier draft) unless the month is confirmed, when
+    the frozen roll is written again unchanged; --confirm generates and freezes, and is
+    refused for a month already confirmed (nothing written)."""
+    from app.reports.allowance_xlsx import write_roll
+    from app.services.allowances import (
+        ALLOWANCE_TYPES,
+        STATUS_CONFIRMED,
+        generate_roll,
+        load_roll,
+        month_title,
+    )
+
+    engine = _open_engine(args)
+    stored = load_roll(engine, args.month, with_lines=False)
+    frozen = stored is not None and stored.status == STATUS_CONFIRMED
+    if frozen and args.confirm:
+        when = f"已于 {stored.confirmed_at:%Y-%m-%d %H:%M} " if stored.confirmed_at else "已"
+        raise Refused(f"{month_title(args.month)}津贴发放表{when}确认，不能再次确认；未写入任何文件。")
+    if not frozen:
+        generate_roll(engine, args.month, confirm=args.confirm)
+    roll = load_roll(engine, args.month)
+    write_roll(roll, Path(args.out))
+    note = "（已确认，按冻结的发放表输出，未重新计算）" if frozen else ""
+    by_type = "，".join(f"{kind} {roll.by_type[kind]} 元" for kind in ALLOWANCE_TYPES if roll.count_by_type[kind])
+    _say(
+        f"{month_title(roll.month)}津贴发放表：{roll.status}{note}\n"
+        f"职工 {roll.workers} 名，明细 {roll.line_count} 条，合计 {roll.total} 元" + (f"（{by_type}）" if by_type else "")
+        + f"\n已写入 {args.out}"
+    )
+    return EXIT_OK
+
+
 def cmd_not_yet(args) -> int:
     raise Refused(f"「{args.command}」功能尚未完成，将在后续版本提供。")
 
@@ -308,10 +355,11 @@ COMMANDS: dict[str, Callable] = {
     "export": cmd_export,
     "training": cmd_training,
     "fund": cmd_fund,
+    "apprentices": cmd_apprentices,
     "backup": cmd_backup,
     "restore": cmd_restore,
     "survey": cmd_not_yet,
-    "allowance-roll": cmd_not_yet,
+    "allowance-roll": cmd_allowance_roll,
     "subsidy": cmd_not_yet,
 }
 
