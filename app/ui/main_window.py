@@ -26,8 +26,6 @@ from app.ui.jobs import run_job
 # Pages whose issue has not landed yet say so plainly instead of pretending.
 NOT_YET = {
     "certificates": "证书一览将在后续版本提供。现在请在「职工」中打开职工档案，在「证书」页查看、添加和撤销证书。",
-    "apprentices": "师带徒、企业新型学徒制的结对与考核将在后续版本提供。",
-    "allowances": "技能津贴、岗位津贴、带徒津贴、班组长津贴和月度发放表将在后续版本提供。",
     "subsidies": "补贴候选人、申请表与花名册（PDF）将在后续版本提供。",
     "survey": "企业技能人才现状及需求情况调查表将在后续版本提供。",
 }
@@ -65,6 +63,8 @@ class MainWindow(QMainWindow):
 
     # -- pages ----------------------------------------------------------------------------
     def _build_pages(self) -> None:
+        from app.ui.allowances_page import AllowancesPage
+        from app.ui.apprentices_page import ApprenticesPage
         from app.ui.enterprise_page import EnterprisePage
         from app.ui.home_page import HomePage
         from app.ui.policy_page import PolicyPage
@@ -92,6 +92,13 @@ class MainWindow(QMainWindow):
                 page = PolicyPage(self.engine)
             elif key == "training":
                 page = self._training_page()
+            elif key == "apprentices":
+                page = ApprenticesPage(self.engine)
+                page.open_worker.connect(self.open_worker)
+                page.changed.connect(lambda: self.pages["home"].refresh())
+            elif key == "allowances":
+                page = AllowancesPage(self.engine)
+                page.open_worker.connect(self.open_worker)
             else:
                 page = _placeholder(self.tr(label), self.tr(NOT_YET[key]))
             self.pages[key] = page
@@ -144,6 +151,8 @@ class MainWindow(QMainWindow):
         self.pages["workers"].refresh(workers)
         self.pages["home"].refresh()
         self.pages["training"].refresh()  # a leave date changes departures and 重点培养对象
+        self.pages["apprentices"].refresh()  # names, levels and leavers of masters and apprentices
+        self.pages["allowances"].refresh()
 
     def open_worker(self, worker_id: int | None) -> None:
         from app.ui.worker_form import WorkerDialog

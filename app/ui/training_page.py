@@ -77,7 +77,7 @@ _DEPARTED = QColor("#fde8cf")
 _MONEY = QRegularExpression(r"\d{0,9}(\.\d{0,2})?")
 
 
-def _certificate_label(kind: str, rank: int | None, number: str | None, issued: date | None) -> str:
+def certificate_label(kind: str, rank: int | None, number: str | None, issued: date | None) -> str:
     level = LEVEL_NAMES[rank] if rank is not None else ""
     when = f"（{issued:%Y-%m-%d}）" if issued else ""
     return " ".join(filter(None, (kind, level, number))) + when
@@ -101,7 +101,7 @@ def certificate_choices(engine: Engine, programme: ProgrammeRow) -> dict[int, li
     choices: dict[int, list[tuple[int, str]]] = {}
     with engine.connect() as conn:
         for cert_id, worker_id, kind, rank, number, issued in conn.execute(query):
-            choices.setdefault(worker_id, []).append((cert_id, _certificate_label(kind, rank, number, issued)))
+            choices.setdefault(worker_id, []).append((cert_id, certificate_label(kind, rank, number, issued)))
     return choices
 
 
