@@ -50,6 +50,7 @@ from app.ui.worker_form import RecordDialog, read_value
 
 LINE_HEADERS = ("工号", "姓名", "部门", "类别", "金额", "依据")
 COL_AMOUNT = 4
+PDF_FILTER = "PDF 文件 (*.pdf)"
 PAGE_SIZE = 500
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -221,6 +222,9 @@ class AllowancesPage(QWidget):
         self.confirm_button.clicked.connect(self.confirm)
         self.export_button = QPushButton(self.tr("导出 Excel…"))
         self.export_button.clicked.connect(self.export)
+        self.export_pdf_button = QPushButton(self.tr("导出 PDF…"))
+        self.export_pdf_button.setToolTip(self.tr("A4 横向的津贴发放表，供打印、签字"))
+        self.export_pdf_button.clicked.connect(self.export_pdf)
         self.special_button = QPushButton(self.tr("特殊津贴…"))
         self.special_button.setToolTip(self.tr("为个别职工登记按月发放的特殊津贴"))
         self.special_button.clicked.connect(self.special_allowance)
@@ -230,7 +234,9 @@ class AllowancesPage(QWidget):
         top.addSpacing(8)
         top.addWidget(self.status_label)
         top.addStretch(1)
-        for button in (self.generate_button, self.confirm_button, self.export_button, self.special_button):
+        for button in (
+            self.generate_button, self.confirm_button, self.export_button, self.export_pdf_button, self.special_button
+        ):
             top.addWidget(button)
 
         self.totals_label = QLabel()
@@ -333,6 +339,7 @@ class AllowancesPage(QWidget):
         )
         self.confirm_button.setEnabled(roll is not None and not confirmed)
         self.export_button.setEnabled(roll is not None)
+        self.export_pdf_button.setEnabled(roll is not None)
         if roll is not None:
             self.totals_label.setText(
                 self.tr("共 %1 人，%2 条，合计 <b>%3 元</b>")
@@ -410,6 +417,33 @@ class AllowancesPage(QWidget):
 
         self.job = run_job(
             self, self.tr("正在导出…"), work, cancellable=False,
+            on_success=lambda out: dialogs.show_info(
+                self, self.tr("导出完成"), self.tr("已导出 %1：\n%2").replace("%1", roll.title).replace("%2", str(out))
+            ),
+        )
+        return path
+
+    def export_pdf(self) -> Path | None:
+        roll = self.summary
+        if roll is None:
+            return None
+        chosen = dialogs.save_file(
+            self, self.tr("导出津贴发放表（PDF）"), self.tr("%1.pdf").replace("%1", roll.title), PDF_FILTER
+        )
+        if not chosen:
+            return None
+        path = Path(chosen) if Path(chosen).suffix.lower() == ".pdf" else Path(chosen).with_suffix(".pdf")
+        engine, month = self.engine, roll.month
+
+        def work(_progress):
+            from app.reports.allowance_pdf import write_roll_pdf
+            from app.services.enterprise import load_enterprise
+
+            name = load_enterprise(engine).name or None
+            return write_roll_pdf(load_roll(engine, month, with_lines=True), path, enterprise_name=name)
+
+        self.job = run_job(
+            self, self.tr("正在导出 PDF…"), work, cancellable=False,
             on_success=lambda out: dialogs.show_info(
                 self, self.tr("导出完成"), self.tr("已导出 %1：\n%2").replace("%1", roll.title).replace("%2", str(out))
             ),
