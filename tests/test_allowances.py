@@ -39,6 +39,7 @@ from app.services.allowances import (
     load_roll,
     month_bounds,
     roll_lines,
+    worker_allowance_history,
 )
 from app.services.levels import (
     INTERMEDIATE,
@@ -309,6 +310,42 @@ def test_regenerating_a_draft_replaces_it(engine):
     assert len(roll_lines(engine, MONTH)) == 6 and TEAM_LEADER not in amounts(engine, ids["技师"])
     assert load_roll(engine, MONTH, with_lines=False).by_department == {
         "机加工车间": Decimal("866.60"), "焊接车间": Decimal("300.00")}
+
+
+def test_a_workers_allowance_history_newest_month_first(engine):
+    ids = _small_register(engine)
+    assert worker_allowance_history(engine, ids["技师"]) == []
+    generate_roll(engine, "2026-09")
+    confirm_roll(engine, "2026-09")
+    generate_roll(engine, MONTH)
+    history = worker_allowance_history(engine, ids["技师"])
+    assert [(h.month, h.roll_status, h.allowance_type, h.amount) for h in history] == [
+        ("2026-10", "草稿", SKILL, Decimal("400.00")), ("2026-10", "草稿", POST, Decimal("200.00")),
+        ("2026-10", "草稿", TEAM_LEADER, Decimal("300.00")),
+        ("2026-09", "已确认", SKILL, Decimal("400.00")), ("2026-09", "已确认", POST, Decimal("200.00")),
+        ("2026-09", "已确认", TEAM_LEADER, Decimal("300.00")),
+    ]
+    assert all(h.rule for h in history)
+    assert {h.line_id for h in history} == {line.id for m in ("2026-09", MONTH) for line in lines_of(engine, ids["技师"], m)}
+    # only this worker's lines; a month limit keeps the newest rolls
+    master = worker_allowance_history(engine, ids["师傅"], limit_months=1)
+    assert [(h.month, h.allowance_type) for h in master] == [("2026-10", MENTOR), ("2026-10", SPECIAL)]
+    assert "徒弟" in master[0].rule
+
+
+def test_the_history_is_one_statement(engine):
+    from sqlalchemy import event
+
+    ids = _small_register(engine)
+    generate_roll(engine, MONTH)
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        worker_allowance_history(engine, ids["技师"])
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert len([s for s in statements if s != "BEGIN"]) == 1
 
 
 def test_confirm_freezes_and_refuses_regeneration_and_a_second_confirm(engine):

@@ -107,8 +107,9 @@ def test_new_apprenticeship_needs_a_partner_and_a_term_of_one_to_three_years(eng
         found = refused(engine, form(*pair, kind="企业新型学徒制", partner="市技师学院", planned_end=too_short_or_long))
         assert set(found) == {"planned_end"}
         assert "2026-03-01 至 2028-03-01" in found["planned_end"]
-    for boundary in (date(2026, 3, 1), date(2028, 3, 1)):
-        assert save(engine, *pair, kind="企业新型学徒制", partner="市技师学院", planned_end=boundary)
+    # Two apprentices: one apprentice has one master at a time.
+    for boundary, apprentice in ((date(2026, 3, 1), pair[1]), (date(2028, 3, 1), add_worker(engine, "第二名"))):
+        assert save(engine, pair[0], apprentice, kind="企业新型学徒制", partner="市技师学院", planned_end=boundary)
 
 
 def test_the_term_follows_the_policy(engine, pair):
@@ -170,6 +171,36 @@ def test_the_limit_follows_the_policy(engine, pair):
     set_policy_value(engine, "apprenticeship.max_apprentices", "1", date(2025, 1, 1))
     save(engine, *pair)
     assert "至多带 1 名" in refused(engine, form(pair[0], add_worker(engine, "第二名")))["master_id"]
+
+
+def test_an_apprentice_has_one_master_at_a_time_unless_a_reason_is_given(engine, pair):
+    master, apprentice = pair
+    other = add_worker(engine, "赵师傅", rank=TECHNICIAN, employee_no="M2")
+    first = save(engine, master, apprentice)
+    found = refused(engine, form(other, apprentice, start_date=date(2025, 6, 1)))
+    assert found == {"apprentice_id": (
+        "徒弟：徒弟 李徒弟（工号 A1） 已有在培的师傅 王师傅（工号 M1）（自 2025-03-01）；如确需同时结对，请填写超限原因"
+    )}
+    # Editing the pairing itself does not count it against itself.
+    version = list_pairings(engine)[0].version
+    save_pairing(engine, form(master, apprentice, notes="改备注"), pairing_id=first, expected_version=version)
+    # With a reason the second pairing is kept, reason and all.
+    second = save(engine, other, apprentice, start_date=date(2025, 6, 1), override_reason="双导师培养，赵师傅带数控")
+    assert {r.id: r.override_reason for r in list_pairings(engine)}[second] == "双导师培养，赵师傅带数控"
+
+
+def test_a_pairing_ended_frees_the_apprentice_for_a_new_master(engine, pair):
+    master, apprentice = pair
+    other = add_worker(engine, "赵师傅", rank=TECHNICIAN, employee_no="M2")
+    first = save(engine, master, apprentice)
+    end_pairing(engine, first, status="终止", on=date(2025, 5, 31), reason="师傅调岗")
+    # 在培 until the day it ends: a new master from that day on, not the day before.
+    assert "已有在培的师傅" in refused(engine, form(other, apprentice, start_date=date(2025, 5, 30)))["apprentice_id"]
+    assert save(engine, other, apprentice, start_date=date(2025, 5, 31))
+    # A pairing that has not started yet on the start date does not count either.
+    later = add_worker(engine, "新徒弟", employee_no="A2")
+    save(engine, other, later, start_date=date(2025, 9, 1))
+    assert save(engine, master, later, start_date=date(2025, 8, 1))
 
 
 def certificate(engine, worker_id, issued=date(2026, 2, 1)) -> int:

@@ -13,12 +13,15 @@ import pytest
 from app.models import Certificate, LaborContract, TrainingEnrolment, TrainingProgramme, Worker
 from app.services import dashboard as dashboard_module
 from app.services.agreements import save_agreement, settle_agreement
+from app.services.apprenticeships import add_assessment, assessments_overdue, due_soon, end_pairing, save_pairing
 from app.services.dashboard import (
     EXPIRY,
     REVIEW,
     TODO_CONTRACT,
     TODO_DEPARTURE,
+    TODO_ASSESSMENT,
     TODO_LICENCE,
+    TODO_PAIRING_DUE,
     TODO_TRAINING,
     _licence_event,
     dashboard,
@@ -32,7 +35,7 @@ from app.services.levels import (
 )
 from app.services.policy import set_policy_value
 from app.services.vocab import STATUS_ACTIVE, STATUS_LEFT
-from tests.factories import make_id
+from tests.factories import add_worker, make_id
 
 AS_OF = date(2026, 6, 15)
 
@@ -239,6 +242,88 @@ def test_departures_with_an_open_agreement_and_the_repayment_due(engine, ids):
     assert board.has_todo
 
 
+def pairing(engine, master, apprentice, start, **changes):
+    values = {"master_id": master, "apprentice_id": apprentice, "kind": "企业师带徒", "start_date": start}
+    values.update(changes)
+    return save_pairing(engine, values)
+
+
+@pytest.fixture
+def pairings(engine):
+    """Two masters and five apprentices: pairings ending soon, later, ended; assessments
+    overdue, just assessed, and one never assessed."""
+    wang = add_worker(engine, "王师傅", rank=4, employee_no="M1")
+    liu = add_worker(engine, "刘师傅", rank=3, employee_no="M2")
+    names = ("甲徒弟", "乙徒弟", "丙徒弟", "丁徒弟", "戊徒弟")
+    a, b, c, d, e = (add_worker(engine, name, employee_no=f"A{i}") for i, name in enumerate(names, 1))
+    ids = {"王师傅": wang, "刘师傅": liu, "甲徒弟": a, "乙徒弟": b, "丙徒弟": c, "丁徒弟": d, "戊徒弟": e}
+    # ends in 12 days; assessed a month ago: not overdue
+    ending = pairing(engine, wang, a, date(2025, 6, 27), planned_end=days(12))
+    add_assessment(engine, ending, {"assessed_on": days(-31)}, today=AS_OF)
+    # ends today, never assessed since 2026-01-10: due 2026-04-10, overdue 66 days
+    pairing(engine, wang, b, date(2026, 1, 10), planned_end=AS_OF)
+    # ends in 31 days: not yet; last assessed 2026-02-28, due 2026-05-28 (18 days overdue)
+    later = pairing(engine, liu, c, date(2025, 9, 1), kind="企业新型学徒制", partner="市技师学院",
+                    planned_end=days(31) + timedelta(days=365))
+    add_assessment(engine, later, {"assessed_on": date(2026, 2, 28)}, today=AS_OF)
+    # ended: neither ending soon nor overdue, whatever its dates
+    ended = pairing(engine, liu, d, date(2025, 1, 1), planned_end=days(3))
+    end_pairing(engine, ended, status="终止", on=date(2025, 6, 30), reason="徒弟调岗")
+    # started 2026-03-15: next assessment due today, so not yet overdue
+    pairing(engine, liu, e, date(2026, 3, 15))
+    return ids
+
+
+def test_pairings_ending_within_thirty_days(engine, pairings):
+    board = dashboard(engine, AS_OF)
+    assert [(i.kind, i.worker_id, i.worker_name, i.text, i.due, i.days_left) for i in board.pairings_ending] == [
+        (TODO_PAIRING_DUE, pairings["乙徒弟"], "乙徒弟", "师傅 王师傅，企业师带徒今天到期", AS_OF, 0),
+        (TODO_PAIRING_DUE, pairings["甲徒弟"], "甲徒弟", "师傅 王师傅，企业师带徒还有 12 天到期", days(12), 12),
+    ]
+    # the same pairings as the 师徒 page's list
+    assert {r.apprentice_id for r in due_soon(engine, today=AS_OF)} == {i.worker_id for i in board.pairings_ending}
+    assert board.has_todo
+
+
+def test_assessments_overdue_for_the_apprentice(engine, pairings):
+    board = dashboard(engine, AS_OF)
+    assert [(i.kind, i.worker_id, i.worker_name, i.text, i.due, i.days_left)
+            for i in board.assessments_overdue] == [
+        (TODO_ASSESSMENT, pairings["乙徒弟"], "乙徒弟", "师傅 王师傅，考核已逾期 66 天（结对 2026-01-10 以来未考核）",
+         date(2026, 4, 10), -66),
+        (TODO_ASSESSMENT, pairings["丙徒弟"], "丙徒弟", "师傅 刘师傅，考核已逾期 18 天（上次考核 2026-02-28）",
+         date(2026, 5, 28), -18),
+    ]
+    assert {r.apprentice_id for r in assessments_overdue(engine, today=AS_OF)} == {
+        i.worker_id for i in board.assessments_overdue}
+    # a day later the one started on 2026-03-15 is overdue too
+    later = dashboard(engine, days(1))
+    assert [i.worker_name for i in later.assessments_overdue] == ["乙徒弟", "丙徒弟", "戊徒弟"]
+
+
+def test_the_assessment_interval_follows_the_policy(engine, pairings):
+    set_policy_value(engine, "apprenticeship.assessment_months", "6", date(2020, 1, 1))
+    assert dashboard(engine, AS_OF).assessments_overdue == []
+    assert assessments_overdue(engine, today=AS_OF) == []
+
+
+def test_the_pairing_sections_take_one_query_each(engine, pairings, monkeypatch):
+    from sqlalchemy import event
+
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        dashboard(engine, AS_OF)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    pairing_reads = [s for s in statements if "FROM apprenticeship" in s]
+    assert len(pairing_reads) == 2
+
+
 def test_empty_register(engine):
     board = dashboard(engine, AS_OF)
     assert board.active_workers == board.skilled == board.high_skilled == board.no_level == 0
@@ -246,6 +331,7 @@ def test_empty_register(engine):
     assert board.high_skilled_share is None
     assert board.licences_due == [] and board.contracts_ending == [] and not board.has_todo
     assert board.high_skilled_untrained == 0 and board.untrained_listed == [] and board.departures_open == []
+    assert board.pairings_ending == [] and board.assessments_overdue == []
 
 
 def test_as_of_defaults_to_today(engine):

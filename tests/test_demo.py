@@ -6,6 +6,8 @@ from sqlalchemy import func, select
 
 from app.errors import Refused
 from app.models import (
+    ApprenticeAssessment,
+    Apprenticeship,
     Base,
     Certificate,
     CompetitionEntry,
@@ -88,6 +90,8 @@ def test_summary_matches_the_rows(engine):
         assert count(conn, Enterprise) == 1
         assert count(conn, OccupationShortage) == 15
         assert conn.execute(select(func.count(func.distinct(LaborContract.worker_id)))).scalar_one() == WORKERS
+        assert summary.pairings == count(conn, Apprenticeship) == round(WORKERS * 0.015)
+        assert summary.assessments == count(conn, ApprenticeAssessment) > 0
 
 
 def test_enterprise_has_a_valid_credit_code(demo_engine):
@@ -208,7 +212,10 @@ def test_same_seed_gives_the_same_rows(engine, tmp_path):
     try:
         generate_demo(engine, WORKERS, seed=5)
         generate_demo(other, WORKERS, seed=5)
-        assert dump(engine) == dump(other)
+        first = dump(engine)
+        # the pairings and their assessments are part of what is compared
+        assert first["apprenticeship"] and first["apprentice_assessment"]
+        assert first == dump(other)
     finally:
         other.dispose()
 
@@ -264,3 +271,51 @@ def test_keeps_an_enterprise_the_clerk_entered(engine):
         bodies = conn.execute(select(Certificate.issuing_body)
                               .where(Certificate.evaluation_route == "企业自主评价")).scalars().all()
     assert bodies and set(bodies) == {"常州某某机械有限公司"}
+
+
+def test_pairings_follow_the_rules_of_the_apprenticeship_service(engine):
+    from app.services.apprenticeships import ACTIVE, assessments_overdue, due_soon, list_pairings
+    from app.services.levels import level_on
+    from app.models.db import session_factory
+
+    summary = generate_demo(engine, 3000, seed=2)
+    rows = list_pairings(engine, today=REF)
+    assert 40 <= len(rows) == summary.pairings <= 50  # about 1.5 %
+    with session_factory(engine)() as session:
+        workers = {w.id: w for w in session.scalars(select(Worker))}
+        for r in rows:
+            master, apprentice = workers[r.master_id], workers[r.apprentice_id]
+            assert level_on(session, master.id, r.start_date) >= 3  # 高级工 or above on the start date
+            assert apprentice.birth_date > master.birth_date
+            assert (level_on(session, apprentice.id, REF) or 0) < (level_on(session, master.id, REF) or 0)
+            for w in (master, apprentice):
+                assert w.status == STATUS_ACTIVE and w.hire_date <= r.start_date
+            assert r.start_date < REF and r.planned_end > r.start_date
+            if r.kind == "企业新型学徒制":
+                assert r.partner == "市技师学院"
+                assert r.planned_end in {add_years(r.start_date, n) for n in (1, 2, 3)}
+            if r.status == ACTIVE:
+                assert r.ended_on is None and r.planned_end > REF - timedelta(days=1)
+            else:
+                assert r.start_date < r.ended_on < REF and (r.status == "已出师") == (r.outcome_certificate_id is not None)
+    kinds = Counter(r.kind for r in rows)
+    assert kinds["企业师带徒"] > kinds["企业新型学徒制"] > 0
+    assert 0 < sum(r.status != ACTIVE for r in rows) < 0.3 * len(rows)
+    # one master per apprentice, at most three apprentices per master
+    assert len({r.apprentice_id for r in rows}) == len(rows)
+    assert max(Counter(r.master_id for r in rows).values()) <= 3
+    same = sum(workers[r.master_id].department_id == workers[r.apprentice_id].department_id for r in rows)
+    assert same > 0.8 * len(rows)
+    # assessments about every three months, a few overdue, a few pairings ending soon
+    with engine.connect() as conn:
+        dates = conn.execute(select(ApprenticeAssessment.apprenticeship_id, ApprenticeAssessment.assessed_on)
+                             .order_by(ApprenticeAssessment.apprenticeship_id, ApprenticeAssessment.assessed_on)).all()
+    starts = {r.id: r.start_date for r in rows}
+    previous = {}
+    for pairing_id, on in dates:
+        gap = (on - previous.get(pairing_id, starts[pairing_id])).days
+        assert 70 <= gap <= 92 and on <= REF
+        previous[pairing_id] = on
+    overdue = assessments_overdue(engine, today=REF)
+    assert 0 < len(overdue) < 0.3 * len(rows)
+    assert due_soon(engine, today=REF, days=60)

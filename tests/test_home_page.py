@@ -15,7 +15,7 @@ from PySide6.QtGui import QFontDatabase  # noqa: E402
 
 from app.services.levels import LEVEL_NAMES  # noqa: E402
 from app.ui.home_page import WORKER_ID_ROLE, HomePage, cjk_font  # noqa: E402
-from tests.test_dashboard import AS_OF, build_register  # noqa: E402
+from tests.test_dashboard import AS_OF, build_register, pairings  # noqa: E402,F401
 
 
 def make_page(qtbot, engine) -> HomePage:
@@ -251,3 +251,25 @@ def test_a_long_list_of_untrained_names_is_cut_and_folded(qtbot, engine, ids, mo
     assert last.data() == "高技能人才本年尚无完成的培训（2，列出前 1 人）"
     assert model.rowCount(last) == 1
     assert page.compliance_label.text() == "高技能人才本年尚无完成的培训：2 人"
+
+
+def test_pairings_ending_and_overdue_assessments_are_todos_that_open_the_apprentice(qtbot, engine, pairings):
+    page = make_page(qtbot, engine)
+    found = rows(page)
+    assert found[:6] == [
+        (0, "师徒结对 30 天内到期（2）", None, None),
+        (1, "乙徒弟", "师傅 王师傅，企业师带徒今天到期", pairings["乙徒弟"]),
+        (1, "甲徒弟", "师傅 王师傅，企业师带徒还有 12 天到期", pairings["甲徒弟"]),
+        (0, "徒弟考核逾期（2）", None, None),
+        (1, "乙徒弟", "师傅 王师傅，考核已逾期 66 天（结对 2026-01-10 以来未考核）", pairings["乙徒弟"]),
+        (1, "丙徒弟", "师傅 刘师傅，考核已逾期 18 天（上次考核 2026-02-28）", pairings["丙徒弟"]),
+    ]
+    model = page.todo_model
+    overdue = model.index(1, 0)
+    assert overdue.data(Qt.ItemDataRole.ForegroundRole) is not None  # an overdue section is red
+    assert model.index(1, 2, overdue).data() == "2026-05-28"
+    page.todo_view.setCurrentIndex(model.index(1, 0, overdue))
+    page.todo_view.setFocus()
+    with qtbot.waitSignal(page.open_worker, timeout=1000) as blocker:
+        qtbot.keyClick(page.todo_view, Qt.Key.Key_Return)
+    assert blocker.args == [pairings["丙徒弟"]]

@@ -329,3 +329,91 @@ def test_screenshots_of_every_tab(qtbot, open_dialog, engine, stored_worker):
     for index, name in enumerate(("basic", "certificates", "honours", "competitions", "levels")):
         dialog.tabs.setCurrentIndex(index)
         assert dialog.grab().save(str(SHOTS / f"worker_form_{name}.png"))
+
+
+@pytest.fixture
+def mentor_register(engine, stored_worker):
+    """王芳 (2001) is a 技师 master of one apprentice and was herself an apprentice once; her
+    allowances were rolled for two months, the first confirmed."""
+    from app.services.allowances import confirm_roll, generate_roll
+    from app.services.apprenticeships import end_pairing, save_pairing
+    from tests.factories import add_worker
+
+    add_certificate(engine, stored_worker, {
+        "kind": "职业技能等级证书", "occupation": "钳工", "level": "技师", "number": "S320100202400044000001",
+        "issuing_body": "某市职业技能鉴定指导中心", "evaluation_route": "社会化评价", "issue_date": date(2020, 6, 1),
+    })
+    apprentice = add_worker(engine, "陈小明", employee_no="3001", hired=date(2023, 7, 1))
+    old_master = add_worker(engine, "周老师傅", employee_no="1001", rank=5, rank_issued=date(2008, 6, 1))
+    taught = save_pairing(engine, {"master_id": stored_worker, "apprentice_id": apprentice, "kind": "企业新型学徒制",
+                                   "partner": "市技师学院", "start_date": date(2025, 9, 1),
+                                   "planned_end": date(2027, 8, 31), "occupation": "钳工"})
+    learnt = save_pairing(engine, {"master_id": old_master, "apprentice_id": stored_worker, "kind": "企业师带徒",
+                                   "start_date": date(2012, 4, 1), "planned_end": date(2014, 3, 31)})
+    end_pairing(engine, learnt, status="终止", on=date(2014, 3, 31), reason="期满，未申请出师")
+    generate_roll(engine, "2026-09")
+    confirm_roll(engine, "2026-09")
+    generate_roll(engine, "2026-10")
+    return {"apprentice": apprentice, "old_master": old_master, "taught": taught, "learnt": learnt}
+
+
+def table_texts(table) -> list[list[str]]:
+    return [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+
+
+def test_apprentice_tab_lists_pairings_both_ways_and_the_allowance_history(
+    qtbot, open_dialog, engine, stored_worker, mentor_register
+):
+    dialog = open_dialog(stored_worker)
+    assert dialog.tabs.tabText(dialog.TAB_APPRENTICES) == "师徒与津贴"
+    assert dialog.tabs.isTabEnabled(dialog.TAB_APPRENTICES)
+    tab = dialog.apprentice_tab
+    dialog.tabs.setCurrentIndex(dialog.TAB_APPRENTICES)
+    pairings = table_texts(tab.pairing_list.table)
+    assert [row[:6] for row in pairings] == [
+        ["师傅", "陈小明（3001）", "企业新型学徒制", "2025-09-01", "2027-08-31", "在培"],
+        ["徒弟", "周老师傅（1001）", "企业师带徒", "2012-04-01", "2014-03-31", "终止（2014-03-31）"],
+    ]
+    # the next assessment of the 在培 pairing (3 months after the start: long past today)
+    assert pairings[0][6] == "2025-12-01 已逾期" and pairings[1][6] == ""
+    assert tab.pairing_title.text() == "师徒结对：作为师傅 1 项，作为徒弟 1 项（结对在「师徒」页登记）"
+    assert "合作院校/机构：市技师学院" in tab.pairing_list.table.item(0, 0).toolTip()
+    history = table_texts(tab.history_list.table)
+    assert [row[:4] for row in history] == [
+        ["2026-10", "草稿", "技能津贴", "400.00"], ["2026-10", "草稿", "岗位津贴", "200.00"],
+        ["2026-10", "草稿", "带徒津贴", "200.00"],
+        ["2026-09", "已确认", "技能津贴", "400.00"], ["2026-09", "已确认", "岗位津贴", "200.00"],
+        ["2026-09", "已确认", "带徒津贴", "200.00"],
+    ]
+    assert all(row[4] for row in history)  # the rule
+    assert "陈小明" in history[2][4]
+    assert tab.history_title.text() == "津贴发放记录：2 个月的发放表中共 6 笔（最近 24 个月）"
+
+
+def test_apprentice_tab_is_disabled_for_a_new_worker_and_empty_without_records(qtbot, open_dialog, stored_worker):
+    new = open_dialog()
+    assert not new.tabs.isTabEnabled(new.TAB_APPRENTICES)
+    dialog = open_dialog(stored_worker)
+    dialog.tabs.setCurrentIndex(dialog.TAB_APPRENTICES)
+    tab = dialog.apprentice_tab
+    assert tab.pairing_list.table.rowCount() == 0 and tab.history_list.table.rowCount() == 0
+    assert tab.history_title.text() == "津贴发放记录：尚未列入任何津贴发放表"
+
+
+def test_apprentice_tab_reads_only_when_shown(qtbot, open_dialog, stored_worker, mentor_register, monkeypatch):
+    from app.ui import worker_form
+
+    calls = []
+    real = worker_form.list_pairings
+    monkeypatch.setattr(worker_form, "list_pairings", lambda *a, **k: calls.append(k) or real(*a, **k))
+    dialog = open_dialog(stored_worker)
+    assert calls == []  # opening the file on 基本信息 reads no pairings
+    dialog.tabs.setCurrentIndex(dialog.TAB_APPRENTICES)
+    assert len(calls) == 2 and dialog.apprentice_tab.pairing_list.table.rowCount() == 2
+
+
+def test_screenshot_of_the_apprentice_tab(qtbot, open_dialog, stored_worker, mentor_register):
+    dialog = open_dialog(stored_worker)
+    dialog.tabs.setCurrentIndex(dialog.TAB_APPRENTICES)
+    SHOTS.mkdir(exist_ok=True)
+    assert dialog.grab().save(str(SHOTS / "worker_tab_apprentices.png"))

@@ -537,6 +537,41 @@ def roll_lines(engine: Engine, month: str, *, offset: int = 0, limit: int | None
         return [] if row is None else _lines(conn, row.id, offset, limit)
 
 
+@dataclass(frozen=True)
+class HistoryRow:
+    """One line of one worker in a stored roll, with the roll's month and status."""
+
+    month: str  # YYYY-MM
+    roll_status: str  # 草稿 / 已确认
+    allowance_type: str
+    amount: Decimal
+    rule: str
+    line_id: int
+
+
+def worker_allowance_history(engine: Engine, worker_id: int, *, limit_months: int = 24) -> list[HistoryRow]:
+    """The worker's allowance lines in the newest `limit_months` rolls that have any,
+    newest month first, then by type. One statement: the months are picked by a subquery
+    through ix_allowance_line_worker_id, so it reads this worker's lines only."""
+    t, r = AllowanceLine.__table__.c, AllowanceRoll.__table__.c
+    months = (
+        select(t.roll_id)
+        .join(AllowanceRoll.__table__, r.id == t.roll_id)
+        .where(t.worker_id == worker_id)
+        .group_by(t.roll_id, r.month)
+        .order_by(r.month.desc())
+        .limit(limit_months)
+    )
+    query = (
+        select(r.month, r.status, t.allowance_type, t.amount, t.rule, t.id)
+        .join(AllowanceRoll.__table__, r.id == t.roll_id)
+        .where(t.worker_id == worker_id, t.roll_id.in_(months))
+        .order_by(r.month.desc(), _TYPE_ORDER, t.id)
+    )
+    with engine.connect() as conn:
+        return [HistoryRow(*row) for row in conn.execute(query)]
+
+
 # ── 特殊津贴 ─────────────────────────────────────────────────────────────────────────
 
 def _month_start(raw, label: str, key: str, problems: list[FieldProblem]) -> date | None:

@@ -4,10 +4,11 @@ assessments 考核, and how the pairing ended (已出师 with the apprentice's c
 Plain functions over an Engine; every user action is one transaction, every check runs
 before anything is written, and every refusal names its field in Chinese (SPEC §10).
 
-Two rules of §4 bend with a recorded reason: a master below the policy's minimum level
-('apprenticeship.master_min_level', 高级工) and a master who already has the policy's
-maximum of apprentices ('apprenticeship.max_apprentices', 3) are refused unless the form
-gives 超限原因 (override_reason), which the pairing then keeps.
+Three rules of §4 bend with a recorded reason: a master below the policy's minimum level
+('apprenticeship.master_min_level', 高级工), a master who already has the policy's
+maximum of apprentices ('apprenticeship.max_apprentices', 3), and an apprentice who already
+has another pairing 在培 on the start date are refused unless the form gives 超限原因
+(override_reason), which the pairing then keeps.
 
 When a pairing is 在培:
 - on a day D (the apprentice limit): start_date ≤ D and (ended_on is None or ended_on > D) —
@@ -191,11 +192,13 @@ def save_pairing(
                     f"{add_years(start, high):%Y-%m-%d} 之间，当前为 {planned_end:%Y-%m-%d}",
                 )
         master = _check_worker(session, check, "master_id", master_id, start)
-        _check_worker(session, check, "apprentice_id", apprentice_id, start)
+        apprentice = _check_worker(session, check, "apprentice_id", apprentice_id, start)
         if pairing is not None and start:
             _check_against_history(session, check, pairing, start)
         if master is not None and start and not check.has_problem("master_id"):
             _check_master(session, check, master, start, pairing_id, clean["override_reason"])
+        if apprentice is not None and start and not check.has_problem("apprentice_id"):
+            _check_apprentice(session, check, apprentice, start, pairing_id, clean["override_reason"])
         check.raise_if_any()
         if pairing is None:
             pairing = Apprenticeship(status=ACTIVE)
@@ -263,6 +266,34 @@ def _check_master(
         check.refuse(
             "master_id",
             f"{who} 在 {start:%Y-%m-%d} 已带徒 {count} 名，每名师傅同时至多带 {limit} 名；如确需结对，请填写超限原因",
+        )
+
+
+def _check_apprentice(
+    session: Session, check: FormCheck, apprentice: Worker, start: date, pairing_id: int | None,
+    override: str | None,
+) -> None:
+    """An apprentice learns from one master at a time: another pairing 在培 on the start
+    date is refused without 超限原因 (SPEC §4)."""
+    if override:
+        return
+    master = aliased(Worker)
+    conditions = [Apprenticeship.apprentice_id == apprentice.id, _active_on(start)]
+    if pairing_id is not None:
+        conditions.append(Apprenticeship.id != pairing_id)
+    found = session.execute(
+        select(master, Apprenticeship.start_date)
+        .join(master, master.id == Apprenticeship.master_id)
+        .where(*conditions)
+        .order_by(Apprenticeship.start_date, Apprenticeship.id)
+        .limit(1)
+    ).first()
+    if found is not None:
+        other, since = found
+        check.refuse(
+            "apprentice_id",
+            f"徒弟 {worker_label(apprentice)} 已有在培的师傅 {worker_label(other)}（自 {since:%Y-%m-%d}）；"
+            "如确需同时结对，请填写超限原因",
         )
 
 

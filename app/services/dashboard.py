@@ -1,6 +1,7 @@
 """The home page 工作台 as figures: who is 在职 today, their levels, and what needs the clerk's
 attention soon (特种作业操作证 to renew or review, labour contracts running out, 高技能人才
-without this year's training, people who left with a 培训服务期协议 still open).
+without this year's training, people who left with a 培训服务期协议 still open, 师徒结对
+ending within 30 days, apprentices whose periodic assessment 考核 is overdue).
 
 Everything is counted by grouped queries in the database, so the page opens at once over
 100,000 workers (about 0.25 s); only the to-do rows come back to Python.
@@ -16,8 +17,10 @@ from sqlalchemy import Connection, Engine, and_, case, exists, func, null, or_, 
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
-from app.models import Certificate, LaborContract, TrainingEnrolment, Worker
+from app.models import ApprenticeAssessment, Apprenticeship, Certificate, LaborContract, TrainingEnrolment, Worker
 from app.services.agreements import departures_with_open_agreements
+from app.services.apprenticeships import ACTIVE as PAIRING_ACTIVE
+from app.services.apprenticeships import add_months
 from app.services.levels import (
     CHIEF,
     HIGH_SKILLED_MIN_RANK,
@@ -37,13 +40,14 @@ SOON_DAYS = 7
 UNTRAINED_LISTED = 50
 
 TODO_LICENCE, TODO_CONTRACT, TODO_DEPARTURE, TODO_TRAINING = "licence", "contract", "departure", "training"
+TODO_PAIRING_DUE, TODO_ASSESSMENT = "pairing_due", "assessment"
 EXPIRY, REVIEW = "到期", "复审"
 
 
 @dataclass
 class TodoItem:
-    kind: str  # TODO_LICENCE, TODO_CONTRACT, TODO_DEPARTURE or TODO_TRAINING
-    worker_id: int
+    kind: str  # TODO_LICENCE, TODO_CONTRACT, TODO_DEPARTURE, TODO_TRAINING, TODO_PAIRING_DUE or TODO_ASSESSMENT
+    worker_id: int  # the apprentice, for the two 师徒 kinds
     worker_name: str
     text: str  # what is due, in the clerk's words
     due: date
@@ -68,10 +72,17 @@ class Dashboard:
     untrained_listed: list[TodoItem] = field(default_factory=list)
     # Open 培训服务期协议 of people who left (or have a leave date), with the repayment due.
     departures_open: list[TodoItem] = field(default_factory=list)
+    # 在培 师徒结对 whose planned end falls within REMINDER_DAYS (one item per pairing, for the
+    # apprentice), and those whose next 考核 was due before as_of.
+    pairings_ending: list[TodoItem] = field(default_factory=list)
+    assessments_overdue: list[TodoItem] = field(default_factory=list)
 
     @property
     def has_todo(self) -> bool:
-        return bool(self.licences_due or self.contracts_ending or self.departures_open or self.untrained_listed)
+        return bool(
+            self.licences_due or self.contracts_ending or self.departures_open or self.untrained_listed
+            or self.pairings_ending or self.assessments_overdue
+        )
 
 
 def active_on(on: date) -> ColumnElement[bool]:
@@ -91,6 +102,8 @@ def dashboard(engine: Engine, as_of: date | None = None) -> Dashboard:
         by_rank, untrained, untrained_listed = _workers_by_rank(conn, as_of, min_per_year)
         licences = _licences_due(conn, as_of)
         contracts = _contracts_ending(conn, as_of)
+        pairings_ending = _pairings_ending(conn, as_of)
+        assessments = _assessments_overdue(conn, as_of)
     departures = _departures_open(engine, as_of)
     level_counts = {LEVEL_NAMES[rank]: by_rank.get(rank, 0) for rank in range(JUNIOR, CHIEF + 1)}
     active = sum(by_rank.values())
@@ -113,6 +126,8 @@ def dashboard(engine: Engine, as_of: date | None = None) -> Dashboard:
         high_skilled_untrained=untrained,
         untrained_listed=untrained_listed,
         departures_open=departures,
+        pairings_ending=pairings_ending,
+        assessments_overdue=assessments,
     )
 
 
@@ -292,5 +307,71 @@ def _contracts_ending(conn: Connection, as_of: date) -> list[TodoItem]:
         days_left = (end - as_of).days
         text = f"劳动合同{_when(EXPIRY, days_left)}"
         items.append(TodoItem(TODO_CONTRACT, worker_id, worker_name, text, end, days_left))
+    items.sort(key=lambda item: (item.due, item.worker_name, item.worker_id))
+    return items
+
+
+def _pairing_names():
+    """The master's and apprentice's names as correlated subqueries of a pairing row: the
+    pairings are few, so each reads two workers by primary key rather than joining all."""
+    master = select(Worker.name).where(Worker.id == Apprenticeship.master_id).scalar_subquery()
+    apprentice = select(Worker.name).where(Worker.id == Apprenticeship.apprentice_id).scalar_subquery()
+    return master.label("master_name"), apprentice.label("apprentice_name")
+
+
+def _pairings_ending(conn: Connection, as_of: date) -> list[TodoItem]:
+    """在培 师徒结对 whose planned end falls within [as_of, as_of + REMINDER_DAYS], as
+    app.services.apprenticeships.due_soon lists them: one item per pairing, for the apprentice."""
+    master_name, apprentice_name = _pairing_names()
+    rows = conn.execute(
+        select(Apprenticeship.apprentice_id, apprentice_name, master_name, Apprenticeship.kind,
+               Apprenticeship.planned_end)
+        .where(
+            Apprenticeship.status == PAIRING_ACTIVE,
+            Apprenticeship.planned_end.between(as_of, as_of + timedelta(days=REMINDER_DAYS)),
+        )
+    )
+    items = []
+    for apprentice_id, apprentice, master, kind, end in rows:
+        days_left = (end - as_of).days
+        when = "今天到期" if days_left == 0 else f"还有 {days_left} 天到期"
+        text = f"师傅 {master}，{kind}{when}"
+        items.append(TodoItem(TODO_PAIRING_DUE, apprentice_id, apprentice, text, end, days_left))
+    items.sort(key=lambda item: (item.due, item.worker_name, item.worker_id))
+    return items
+
+
+def _assessments_overdue(conn: Connection, as_of: date) -> list[TodoItem]:
+    """在培 师徒结对 whose next 考核 (the last one, or the start, plus the policy's interval
+    'apprenticeship.assessment_months') was due before as_of, as
+    app.services.apprenticeships.assessments_overdue finds them.
+
+    One statement over the 在培 pairings (1 % or so of the workers); the last assessment is
+    a correlated MAX through ix_apprentice_assessment_apprenticeship_id. The due date is
+    worked out here, as the service does, since a month's last day has no SQLite form."""
+    months = int(policy_value(conn, "apprenticeship.assessment_months", as_of))
+    master_name, apprentice_name = _pairing_names()
+    last = (
+        select(func.max(ApprenticeAssessment.assessed_on))
+        .where(ApprenticeAssessment.apprenticeship_id == Apprenticeship.id)
+        .correlate(Apprenticeship)
+        .scalar_subquery()
+    )
+    # add_months never falls short of `months` months by more than 3 days, so a base
+    # date later than this cannot be overdue: SQL skips those before Python looks.
+    latest_base = add_months(as_of, -months) + timedelta(days=7)
+    rows = conn.execute(
+        select(Apprenticeship.apprentice_id, apprentice_name, master_name, Apprenticeship.start_date,
+               last.label("last"))
+        .where(Apprenticeship.status == PAIRING_ACTIVE, Apprenticeship.start_date <= latest_base)
+    )
+    items = []
+    for apprentice_id, apprentice, master, start, last_on in rows:
+        due = add_months(last_on or start, months)
+        if due >= as_of:
+            continue
+        since = f"上次考核 {last_on:%Y-%m-%d}" if last_on else f"结对 {start:%Y-%m-%d} 以来未考核"
+        text = f"师傅 {master}，考核已逾期 {(as_of - due).days} 天（{since}）"
+        items.append(TodoItem(TODO_ASSESSMENT, apprentice_id, apprentice, text, due, (due - as_of).days))
     items.sort(key=lambda item: (item.due, item.worker_name, item.worker_id))
     return items

@@ -24,6 +24,8 @@ from app.errors import Refused
 from app.models.bulk import bulk_insert_dicts
 from app.services.batch import cyclic_gc_paused
 from app.models import (
+    ApprenticeAssessment,
+    Apprenticeship,
     Certificate,
     CompetitionEntry,
     Department,
@@ -67,6 +69,8 @@ class DemoSummary:
     competitions: int
     departments: int
     occupations: int
+    pairings: int = 0
+    assessments: int = 0
 
 
 class _Weighted:
@@ -354,6 +358,22 @@ _PROMOTING_COMPETITIONS = _Weighted(
 _COMPETITION_SHARE = (0.004, 0.015, 0.03, 0.04, 0.04, 0.03, 0.02, 0.02)
 _RESULTS = _Weighted(_pairs("一等奖 10 二等奖 20 三等奖 30 优秀奖 40"))
 _PROMOTING_RESULTS = _Weighted(_pairs("一等奖 7 二等奖 3"))
+# 师徒结对: about 1.5 % of the workers are apprentices of a master at 高级工 or above.
+_PAIRING_SHARE = 0.015
+_MASTER_MIN_RANK = 3
+_MAX_APPRENTICES = 3
+_APPRENTICE_MAX_AGE = 40
+_NEW_APPRENTICESHIP_SHARE = 0.2  # 企业新型学徒制 with the city's technician college
+_PARTNER = "市技师学院"
+_ENDED_SHARE = 0.12  # 已出师 or 终止
+_OVERDUE_ASSESSMENT_SHARE = 0.12  # the last assessment not held
+_ASSESSMENT_MONTHS = 3
+_ASSESSMENT_RESULTS = _Weighted(_pairs("优秀 20 良好 40 合格 35 不合格 5"))
+_ASSESSMENT_CONTENTS = ("岗位操作技能阶段考核", "安全操作规程与理论知识考核", "实操项目考核", "工艺文件识读与质量检验考核")
+_TERMINATION_REASONS = ("徒弟调岗", "师傅调岗", "徒弟离职前协商终止", "培养方向调整")
+_PAIRING_LOOKBACK_YEARS = 4
+_SAME_DEPARTMENT_TRIES = 8
+
 _PRIZES = {"一等奖": Decimal("2000.00"), "二等奖": Decimal("1000.00"), "三等奖": Decimal("500.00"), "优秀奖": None}
 
 # ── dates ─────────────────────────────────────────────────────────────────────────────
@@ -421,6 +441,10 @@ class _Generator:
         self.used_id_numbers: set[str] = set()
         self.used_certificate_numbers: set[str] = set()
         self.initials: dict[str, str] = {}
+        # Workers in post who could be paired, by worker number (index): masters with the
+        # date they reached 高级工; apprentices by department.
+        self.masters: list[tuple] = []
+        self.apprentices: dict[str, list[tuple]] = {}
 
     def _between(self, first: date, last: date) -> date:
         return date.fromordinal(self.rng.randint(first.toordinal(), last.toordinal()))
@@ -487,12 +511,123 @@ class _Generator:
             "status": status, "notes": None,
         }
         person.contracts = self._contracts(hire, end)
+        if status == STATUS_ACTIVE and trade:
+            self._note_pairing_candidate(index, person, department.name, birth, hire, rank, occupation_id)
         if trade:
             self._safety_licence(person, trade, occupation_id, birth, id_number, end)
             self._special_ability(person, trade, occupation_id, birth, end)
             self._competitions(person, rank, trade, occupation_id, birth, hire, end)
         self._honours(person, rank, hire, end)
         return person
+
+    def _note_pairing_candidate(self, index: int, person: _Person, department: str, birth: date, hire: date,
+                                rank: int, occupation_id: int | None) -> None:
+        held = [c for c in person.certificates if c["level_rank"] and not c["revoked"]]
+        rank = max((c["level_rank"] for c in held), default=0)
+        if rank >= _MASTER_MIN_RANK:
+            reached = min(c["issue_date"] for c in held if c["level_rank"] >= _MASTER_MIN_RANK)
+            self.masters.append((index, person.worker["name"], department, birth, max(hire, reached), rank,
+                                 occupation_id))
+        elif add_years(birth, _APPRENTICE_MAX_AGE) > REF:
+            newest = max(held, key=lambda c: c["issue_date"], default=None)
+            self.apprentices.setdefault(department, []).append(
+                (index, birth, hire, rank, newest["number"] if newest else None, newest["issue_date"] if newest else None))
+
+    def pairings(self, workers: int) -> list[tuple[dict, list[dict], str | None]]:
+        """师徒结对 among the workers noted: (pairing row with worker numbers for ids, its
+        assessments, the number of the apprentice's certificate for 已出师 or None).
+
+        A master takes at most _MAX_APPRENTICES, an apprentice one master; the apprentice is
+        younger, holds a lower level, and comes from the master's department when one there
+        fits. Both are in post from the start date, on which the master is 高级工 or above."""
+        rng = self.rng
+        wanted = round(workers * _PAIRING_SHARE)
+        if not self.masters or not wanted:
+            return []
+        taken: dict[int, int] = {}
+        used: set[int] = set()
+        everyone = [a for department in self.apprentices.values() for a in department]
+        found = []
+        earliest = add_years(REF, -_PAIRING_LOOKBACK_YEARS)
+        for _ in range(wanted * 3):
+            if len(found) >= wanted:
+                break
+            master = self.masters[rng.randrange(len(self.masters))]
+            m_index, m_name, department, m_birth, qualified, m_rank, occupation_id = master
+            if taken.get(m_index, 0) >= _MAX_APPRENTICES:
+                continue
+            apprentice = None
+            pool = self.apprentices.get(department, [])
+            for tries, source in ((_SAME_DEPARTMENT_TRIES, pool), (_SAME_DEPARTMENT_TRIES, everyone)):
+                for _ in range(tries if source else 0):
+                    candidate = source[rng.randrange(len(source))]
+                    if candidate[0] not in used and candidate[1] > m_birth and candidate[3] < m_rank:
+                        apprentice = candidate
+                        break
+                if apprentice:
+                    break
+            if apprentice is None:
+                continue
+            a_index, _a_birth, a_hire, a_rank, a_number, a_issued = apprentice
+            low = max(earliest, qualified, a_hire)
+            high = REF - timedelta(days=20)
+            if low >= high:
+                continue
+            pairing = self._pairing(m_index, m_name, a_index, a_rank, m_rank, occupation_id, low, high,
+                                    a_number, a_issued, len(found) + 1)
+            if pairing is None:
+                continue
+            found.append(pairing)
+            used.add(a_index)
+            taken[m_index] = taken.get(m_index, 0) + 1
+        return found
+
+    def _pairing(self, master: int, master_name: str, apprentice: int, a_rank: int, m_rank: int,
+                 occupation_id: int | None, low: date, high: date, a_number: str | None, a_issued: date | None,
+                 serial: int):
+        rng = self.rng
+        new_kind = rng.random() < _NEW_APPRENTICESHIP_SHARE
+        years = rng.randint(1, 3) if new_kind else rng.choice((1, 2))
+        ended = rng.random() < _ENDED_SHARE
+        if ended:
+            start = self._between(low, max(low, high - timedelta(days=240)))
+        else:
+            # still 在培: the planned end lies ahead (a few within the next month)
+            start = self._between(max(low, add_years(REF, -years) + DAY), high) if add_years(REF, -years) + DAY <= high \
+                else None
+            if start is None:
+                return None
+        planned_end = add_years(start, years)
+        status, ended_on, outcome, notes = "在培", None, None, None
+        if ended:
+            last = min(planned_end, REF - DAY)
+            if a_issued is not None and start <= a_issued <= last:
+                status, ended_on, outcome = "已出师", max(a_issued, start + timedelta(days=60)), a_number
+                if ended_on > last:
+                    status, outcome = "终止", None
+            if status != "已出师":
+                status = "终止"
+                ended_on = self._between(min(start + timedelta(days=90), last), last)
+                notes = f"终止原因：{rng.choice(_TERMINATION_REASONS)}"
+        row = {
+            "master_id": master, "apprentice_id": apprentice, "occupation_id": occupation_id,
+            "kind": "企业新型学徒制" if new_kind else "企业师带徒", "partner": _PARTNER if new_kind else None,
+            "start_date": start, "planned_end": planned_end, "target_level": min(a_rank + 1, m_rank),
+            "agreement_no": f"{'XT' if new_kind else 'SD'}{start.year}-{serial:04d}", "status": status,
+            "ended_on": ended_on, "outcome_certificate_id": None, "override_reason": None, "notes": notes,
+        }
+        # every ~3 months, each held a little before the next falls due
+        until = ended_on or REF
+        assessments, on = [], start
+        while True:
+            on = _add_months(on, _ASSESSMENT_MONTHS) - timedelta(days=rng.randint(0, 10))
+            if on > until:
+                break
+            assessments.append({"assessed_on": on, "content": rng.choice(_ASSESSMENT_CONTENTS),
+                                "result": _ASSESSMENT_RESULTS.pick(rng), "assessor": master_name})
+        if status == "在培" and assessments and rng.random() < _OVERDUE_ASSESSMENT_SHARE:
+            assessments.pop()
+        return row, assessments, outcome
 
     def _birth(self, leaving_age: int) -> date:
         while (age := _AGES.pick(self.rng)) <= leaving_age:
@@ -753,7 +888,7 @@ def _insert(conn: Connection, model, rows: list[dict]) -> None:
         bulk_insert_dicts(conn, model.__table__, rows)
 
 
-def _write_chunk(conn: Connection, people: list[_Person]) -> None:
+def _write_chunk(conn: Connection, people: list[_Person]) -> list[int]:
     worker_table = Worker.__table__
     # No RETURNING: SQLite cannot order it for an autoincrement key and SQLAlchemy then
     # inserts row by row. 工号 is unique, so the new ids are read back by it.
@@ -785,6 +920,32 @@ def _write_chunk(conn: Connection, people: list[_Person]) -> None:
             if number:
                 row["promoted_certificate_id"] = certificate_ids[number]
     _insert(conn, CompetitionEntry, [row for row, _ in competitions])
+    return ids
+
+
+def _write_pairings(conn: Connection, pairings: list, worker_ids: dict[int, int]) -> int:
+    """Pairings (worker numbers turned into ids) and their assessments; returns how many
+    assessments. A pairing's id is read back by its unique agreement number."""
+    numbers = [outcome for _, _, outcome in pairings if outcome]
+    table = Certificate.__table__
+    certificate_ids = dict(conn.execute(select(table.c.number, table.c.id).where(table.c.number.in_(numbers))).all()) \
+        if numbers else {}
+    rows = []
+    for row, _, outcome in pairings:
+        row["master_id"] = worker_ids[row["master_id"]]
+        row["apprentice_id"] = worker_ids[row["apprentice_id"]]
+        row["outcome_certificate_id"] = certificate_ids.get(outcome) if outcome else None
+        rows.append(row)
+    _insert(conn, Apprenticeship, rows)
+    pairing_table = Apprenticeship.__table__
+    id_by_number = dict(conn.execute(select(pairing_table.c.agreement_no, pairing_table.c.id)).all())
+    assessments = []
+    for row, found, _ in pairings:
+        for assessment in found:
+            assessment["apprenticeship_id"] = id_by_number[row["agreement_no"]]
+        assessments.extend(found)
+    _insert(conn, ApprenticeAssessment, assessments)
+    return len(assessments)
 
 
 def _count(conn: Connection, model) -> int:
@@ -810,9 +971,11 @@ def generate_demo(engine: Engine, workers: int, seed: int = 0, *,
 
         generator = _Generator(rng, enterprise_name, department_ids, occupation_ids)
         totals = {"certificates": 0, "contracts": 0, "honours": 0, "competitions": 0}
+        worker_ids: dict[int, int] = {}
         for start in range(0, workers, CHUNK):
-            people = [generator.person(index + 1) for index in range(start, min(start + CHUNK, workers))]
-            _write_chunk(conn, people)
+            indexes = range(start + 1, min(start + CHUNK, workers) + 1)
+            people = [generator.person(index) for index in indexes]
+            worker_ids.update(zip(indexes, _write_chunk(conn, people)))
             for person in people:
                 totals["certificates"] += len(person.certificates)
                 totals["contracts"] += len(person.contracts)
@@ -820,4 +983,7 @@ def generate_demo(engine: Engine, workers: int, seed: int = 0, *,
                 totals["competitions"] += len(person.competitions)
             if progress is not None:
                 progress(start + len(people), workers)
+        pairings = generator.pairings(workers)
+        totals["assessments"] = _write_pairings(conn, pairings, worker_ids)
+        totals["pairings"] = len(pairings)
     return DemoSummary(workers=workers, departments=departments, occupations=occupations, **totals)

@@ -1,7 +1,7 @@
 """工作台: the first page a clerk sees. Today's figures of the register, the level
 distribution as a bar chart, the training compliance line, and the to-do list (licences
-and contracts falling due, departures with an open 培训服务期协议, 高技能人才 without this
-year's training)."""
+and contracts falling due, 师徒结对 ending and apprentices' overdue 考核, departures with an
+open 培训服务期协议, 高技能人才 without this year's training)."""
 
 from __future__ import annotations
 
@@ -471,6 +471,10 @@ class HomePage(QWidget):
             sections.append(_Section(self.tr("特种作业操作证"), groups=groups))
         if data.contracts_ending:
             sections.append(_Section(self.tr("劳动合同 30天内到期"), items=data.contracts_ending))
+        if data.pairings_ending:
+            sections.append(_Section(self.tr("师徒结对 30 天内到期"), items=data.pairings_ending))
+        if data.assessments_overdue:
+            sections.append(_Section(self.tr("徒弟考核逾期"), items=data.assessments_overdue, overdue=True))
         if data.departures_open:
             sections.append(
                 _Section(self.tr("离职人员有未结清的培训服务期协议"), items=data.departures_open, overdue=True)

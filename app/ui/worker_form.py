@@ -1,5 +1,6 @@
-"""职工档案: one worker's file — basic data, certificates, honours, competitions and the
-dated level history — and the small dialogs that add to it.
+"""职工档案: one worker's file — basic data, certificates, honours, competitions, the
+dated level history, the training account, and the worker's 师徒结对 and 津贴 — and the small
+dialogs that add to it.
 
 Every check lives in app.services.workers; the dialogs only collect what was typed, show
 what the service refused (app.ui.form_support) and keep the typed text.
@@ -12,7 +13,7 @@ from datetime import date, datetime
 from html import escape
 
 from PySide6.QtCore import QDate, QEvent, QStringListModel, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -39,6 +40,9 @@ from sqlalchemy import Engine, select
 
 from app.errors import FieldErrors, FieldProblem, Refused
 from app.models import Department, Occupation
+from app.services.allowances import worker_allowance_history
+from app.services.apprenticeships import ACTIVE as PAIRING_ACTIVE
+from app.services.apprenticeships import list_pairings
 from app.services.identity import ID_TYPES, CheckError, check_id_number
 from app.services.levels import (
     CERTIFICATE_KINDS,
@@ -477,6 +481,116 @@ class ListPage(QWidget):
         return items[0].data(Qt.ItemDataRole.UserRole) if items else None
 
 
+class ApprenticeTab(QWidget):
+    """The 师徒与津贴 tab of one worker: the pairings 师徒结对 in which the worker is master or
+    apprentice, and the worker's lines in the allowance rolls 津贴发放表, newest month first.
+
+    Read-only: pairings are made and ended on the 师徒 page, rolls on the 津贴 page. The tab
+    reads when it is shown (and again on refresh() while shown), so opening a worker file
+    costs nothing for a tab the clerk never looks at."""
+
+    PAIRING_HEADERS = ("身份", "对方", "类型", "开始日期", "计划结束", "状态", "下次考核")
+    HISTORY_HEADERS = ("月份", "发放表状态", "津贴类型", "金额（元）", "依据")
+    HISTORY_MONTHS = 24
+
+    def __init__(self, engine: Engine, worker_id: int | None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.engine = engine
+        self.worker_id = worker_id
+        self._stale = True
+        self.pairings: list = []  # (role, PairingRow)
+        self.history: list = []
+        self.pairing_title = QLabel()
+        self.pairing_list = ListPage([self.tr(h) for h in self.PAIRING_HEADERS], stretch=6)
+        self.pairing_list.bar.insertWidget(0, self.pairing_title, 1)
+        self.history_title = QLabel()
+        self.history_list = ListPage([self.tr(h) for h in self.HISTORY_HEADERS], stretch=4, amounts=(3,))
+        self.history_list.bar.insertWidget(0, self.history_title, 1)
+        for page in (self.pairing_list, self.history_list):
+            page.layout().setContentsMargins(0, 0, 0, 0)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pairing_list, 2)
+        layout.addWidget(self.history_list, 3)
+
+    def refresh(self) -> None:
+        """Read again now if shown, else when next shown."""
+        self._stale = True
+        if self.isVisible():
+            self.load()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.load()
+
+    def load(self) -> None:
+        self._stale = False
+        if self.worker_id is None:
+            self.pairings, self.history = [], []
+        else:
+            today = date.today()
+            as_master = list_pairings(self.engine, master_id=self.worker_id, today=today)
+            as_apprentice = list_pairings(self.engine, apprentice_id=self.worker_id, today=today)
+            both = [(self.tr("师傅"), r) for r in as_master] + [(self.tr("徒弟"), r) for r in as_apprentice]
+            # 在培 first, then the latest start first
+            both.sort(key=lambda pair: (pair[1].status != PAIRING_ACTIVE, -pair[1].start_date.toordinal(), pair[1].id))
+            self.pairings = both
+            self.history = worker_allowance_history(self.engine, self.worker_id, limit_months=self.HISTORY_MONTHS)
+        self._show_pairings()
+        self._show_history()
+
+    def _show_pairings(self) -> None:
+        rows, tips, faded, overdue = [], [], set(), []
+        for i, (role, r) in enumerate(self.pairings):
+            is_master = r.master_id == self.worker_id
+            name, number = (r.apprentice_name, r.apprentice_no) if is_master else (r.master_name, r.master_no)
+            other = f"{name}（{number}）" if number else name
+            status = r.status if r.ended_on is None else f"{r.status}（{_date_text(r.ended_on)}）"
+            if r.next_assessment_due is None:
+                due = ""
+            elif r.overdue:
+                due = self.tr("%1 已逾期").replace("%1", _date_text(r.next_assessment_due))
+                overdue.append(i)
+            else:
+                due = _date_text(r.next_assessment_due)
+            rows.append([role, other, r.kind, _date_text(r.start_date), _date_text(r.planned_end), status, due])
+            if r.ended_on is not None:
+                faded.add(i)
+            tip = [text for text in (
+                self.tr("职业（工种）：%1").replace("%1", r.occupation) if r.occupation else "",
+                self.tr("合作院校/机构：%1").replace("%1", r.partner) if r.partner else "",
+                self.tr("上次考核：%1").replace("%1", _date_text(r.last_assessed_on)) if r.last_assessed_on else "",
+                self.tr("超限原因：%1").replace("%1", r.override_reason) if r.override_reason else "",
+                r.notes,
+            ) if text]
+            tips.append("\n".join(tip))
+        self.pairing_list.set_rows(rows, ids=[r.id for _, r in self.pairings], faded=faded, tips=tips)
+        red = QBrush(QColor("#b42318"))
+        for i in overdue:
+            self.pairing_list.table.item(i, 6).setForeground(red)
+        masters = sum(1 for role, r in self.pairings if r.master_id == self.worker_id)
+        self.pairing_title.setText(
+            self.tr("师徒结对：作为师傅 %1 项，作为徒弟 %2 项（结对在「师徒」页登记）")
+            .replace("%1", str(masters)).replace("%2", str(len(self.pairings) - masters))
+        )
+
+    def _show_history(self) -> None:
+        rows = self.history
+        self.history_list.set_rows(
+            [[h.month, h.roll_status, h.allowance_type, f"{h.amount:,.2f}", h.rule] for h in rows],
+            ids=[h.line_id for h in rows],
+            tips=[h.rule for h in rows],
+        )
+        # A 岗位津贴 rule names the certificate and the contract: wrapped, not cut off.
+        self.history_list.table.resizeRowsToContents()
+        months = len({h.month for h in rows})
+        self.history_title.setText(
+            self.tr("津贴发放记录：%1 个月的发放表中共 %2 笔（最近 %3 个月）").replace("%1", str(months)).replace("%2", str(len(rows)))
+            .replace("%3", str(self.HISTORY_MONTHS))
+            if rows else self.tr("津贴发放记录：尚未列入任何津贴发放表")
+        )
+
+
 class WorkerDialog(FormDialog):
     """新增职工 / 职工档案. Saving keeps the dialog open: a new worker then gets the
     certificate, honour and competition tabs, an existing one shows the saved record."""
@@ -484,7 +598,7 @@ class WorkerDialog(FormDialog):
     saved = Signal(int)
     removed = Signal(int)  # deleted for good (a worker with history is set to 离职 and `saved` instead)
 
-    TAB_BASIC, TAB_CERTIFICATES, TAB_HONOURS, TAB_COMPETITIONS, TAB_LEVELS, TAB_ACCOUNT = range(6)
+    TAB_BASIC, TAB_CERTIFICATES, TAB_HONOURS, TAB_COMPETITIONS, TAB_LEVELS, TAB_ACCOUNT, TAB_APPRENTICES = range(7)
 
     def __init__(self, engine: Engine, worker_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -504,6 +618,8 @@ class WorkerDialog(FormDialog):
         self.tabs.addTab(self._competition_page(), self.tr("竞赛"))
         self.tabs.addTab(self._level_page(), self.tr("等级历程"))
         self.tabs.addTab(self._account_page(), self.tr("培训账户"))
+        self.apprentice_tab = ApprenticeTab(self.engine, None)
+        self.tabs.addTab(self.apprentice_tab, self.tr("师徒与津贴"))
         self.delete_button = QPushButton(self.tr("删除职工"))
         self.delete_button.clicked.connect(self.remove)
         self.buttons.insertWidget(0, self.delete_button)
@@ -671,10 +787,13 @@ class WorkerDialog(FormDialog):
         self.record.competitions, self.record.level_steps = record.competitions, record.level_steps
         self.record.level_rank = record.level_rank
         existing = self.worker_id is not None
-        for tab in (self.TAB_CERTIFICATES, self.TAB_HONOURS, self.TAB_COMPETITIONS, self.TAB_LEVELS, self.TAB_ACCOUNT):
+        for tab in (self.TAB_CERTIFICATES, self.TAB_HONOURS, self.TAB_COMPETITIONS, self.TAB_LEVELS, self.TAB_ACCOUNT,
+                    self.TAB_APPRENTICES):
             self.tabs.setTabEnabled(tab, existing)
         self.account_tab.worker_id = self.worker_id
         self.account_tab.refresh()
+        self.apprentice_tab.worker_id = self.worker_id
+        self.apprentice_tab.refresh()
         self.delete_button.setVisible(existing)
         level = level_label(record.level_rank) if record.level_rank is not None else self.tr("无等级证书")
         if not existing:
