@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -45,6 +44,7 @@ from app.services.vocab import STATUS_ACTIVE
 from app.services.worker_list import worker_rows
 from app.ui import dialogs
 from app.ui.jobs import run_job
+from app.ui.lazy_page import ReadsWhenShown
 from app.ui.training_dialogs import WorkerFinder, who
 from app.ui.worker_form import RecordDialog, read_value
 
@@ -196,7 +196,7 @@ class SpecialAllowanceDialog(RecordDialog):
         return grant, []
 
 
-class AllowancesPage(QWidget):
+class AllowancesPage(ReadsWhenShown, QWidget):
     open_worker = Signal(int)
 
     def __init__(self, engine: Engine, parent=None):
@@ -299,15 +299,6 @@ class AllowancesPage(QWidget):
         self.month_edit.setDate(QDate(year, number, 1))
 
     # -- loading --------------------------------------------------------------------------
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
-        super().showEvent(event)
-        if not event.spontaneous():
-            self._load()
-
-    def refresh(self) -> None:
-        if self.isVisible():
-            self._load()
-
     def _load(self) -> None:
         self.summary = load_roll(self.engine, self.month(), with_lines=False)
         self._show_summary()

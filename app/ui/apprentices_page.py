@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShowEvent
+from PySide6.QtGui import QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -48,6 +48,7 @@ from app.services.vocab import STATUS_ACTIVE
 from app.services.worker_list import filter_choices, format_value, worker_rows
 from app.ui import dialogs
 from app.ui.jobs import run_job
+from app.ui.lazy_page import ReadsWhenShown
 from app.ui.training_dialogs import WorkerFinder, who
 from app.ui.training_page import certificate_label
 from app.ui.worker_form import (
@@ -265,7 +266,7 @@ class EndDialog(RecordDialog):
         return self.pairing.id, []
 
 
-class ApprenticesPage(QWidget):
+class ApprenticesPage(ReadsWhenShown, QWidget):
     open_worker = Signal(int)
     changed = Signal()  # a pairing was written: 带徒津贴 and the home page count them
 
@@ -282,16 +283,6 @@ class ApprenticesPage(QWidget):
         layout.addWidget(self.tabs, 1)
 
     # -- loading --------------------------------------------------------------------------
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
-        super().showEvent(event)
-        if not event.spontaneous():
-            self._load()
-
-    def refresh(self) -> None:
-        """Read again; a hidden page reads when next shown."""
-        if self.isVisible():
-            self._load()
-
     def _load(self) -> None:
         self._load_pairings()
         self._load_masters()

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,6 +26,7 @@ from app.services.compliance import ComplianceReport, ComplianceRow, compliance_
 from app.ui import dialogs
 from app.ui.home_page import cjk_font
 from app.ui.jobs import run_job
+from app.ui.lazy_page import ReadsWhenShown
 
 RECENT_YEARS = 5  # this year and the 4 before
 WORKER_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -121,14 +121,14 @@ class _ListBox(QWidget):
         layout.addWidget(self.view, 1)
 
 
-class CompliancePage(QWidget):
+class CompliancePage(ReadsWhenShown, QWidget):
+    every_show = False  # its tables are read only after refresh() says something changed
     open_worker = Signal(int)
 
     def __init__(self, engine: Engine, parent: QWidget | None = None):
         super().__init__(parent)
         self.engine = engine
         self.report: ComplianceReport | None = None
-        self._stale = True
 
         title = QLabel(self.tr("培训达标情况"))
         title.setFont(cjk_font(16, bold=True))
@@ -173,19 +173,6 @@ class CompliancePage(QWidget):
         return self.year_combo.currentData()
 
     # -- reading -------------------------------------------------------------------------
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        # A spontaneous show is the window coming back from minimised: nothing changed.
-        if self._stale and not event.spontaneous():
-            self._load()
-
-    def refresh(self) -> None:
-        """Read the report again. A hidden page waits until it is shown, so a change made
-        elsewhere costs no read nobody sees."""
-        self._stale = True
-        if self.isVisible():
-            self._load()
 
     def _load(self) -> None:
         self._stale = False

@@ -17,7 +17,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QPainter, QShowEvent
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -35,12 +35,20 @@ from sqlalchemy import Engine, extract, select, union
 from app.errors import FieldErrors, Refused
 from app.models import TrainingFundYear, TrainingProgramme
 from app.models.base import CENT
-from app.services.fund import FundYear, fund_year, fund_years, percent_of, percent_text, save_fund_year
+from app.services.fund import (
+    FundYear,
+    fund_year,
+    fund_years,
+    percent_of,
+    percent_text,
+    save_fund_year,
+)
 from app.services.training_rules import FUNDING_FUND
 from app.services.workers import StaleRecord
 from app.ui import dialogs
 from app.ui.form_support import clear_problems, error_label, show_problems
 from app.ui.home_page import cjk_font
+from app.ui.lazy_page import ReadsWhenShown
 
 RECENT_YEARS = 5  # this year and the 4 before, whatever the data
 CHART_YEARS = 8  # more bars than this would not read on a laptop screen
@@ -81,7 +89,8 @@ def _typed_amount(fund: FundYear) -> Decimal | None:
     return None if fund.extracted_amount == computed else fund.extracted_amount
 
 
-class FundPage(QWidget):
+class FundPage(ReadsWhenShown, QWidget):
+    every_show = False  # its tables are read only after refresh() says something changed
     def __init__(self, engine: Engine, parent: QWidget | None = None):
         super().__init__(parent)
         self.engine = engine
@@ -134,7 +143,6 @@ class FundPage(QWidget):
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(title_row)
         layout.addLayout(body, 1)
-        self._stale = True
 
     # -- building ------------------------------------------------------------------------
 
@@ -239,19 +247,6 @@ class FundPage(QWidget):
         return view
 
     # -- reading -------------------------------------------------------------------------
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        # A spontaneous show is the window coming back from minimised: nothing changed.
-        if self._stale and not event.spontaneous():
-            self._load()
-
-    def refresh(self) -> None:
-        """Read the years again, the chosen year staying chosen. A hidden page waits until
-        it is shown, so a change made elsewhere costs no read nobody sees."""
-        self._stale = True
-        if self.isVisible():
-            self._load()
 
     def _load(self, *, keep_typed: bool = True) -> None:
         self._stale = False

@@ -13,8 +13,15 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QRegularExpression, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QRegularExpressionValidator, QShowEvent
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QRegularExpression,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -59,7 +66,14 @@ from app.services.workers import StaleRecord
 from app.ui import dialogs
 from app.ui.form_support import clear_problems, error_label, show_problems
 from app.ui.jobs import run_job
-from app.ui.training_dialogs import AgreementDialog, EnrolDialog, ProgrammeDialog, SettleDialog, period_text
+from app.ui.lazy_page import ReadsWhenShown
+from app.ui.training_dialogs import (
+    AgreementDialog,
+    EnrolDialog,
+    ProgrammeDialog,
+    SettleDialog,
+    period_text,
+)
 from app.ui.worker_form import DateField, ListPage, RecordDialog
 
 # The enrolment table's columns; the first three are the worker, the rest are typed.
@@ -343,7 +357,7 @@ def _selected_row(list_page: ListPage) -> int | None:
     return min(rows) if rows else None
 
 
-class TrainingPage(QWidget):
+class TrainingPage(ReadsWhenShown, QWidget):
     open_worker = Signal(int)
     changed = Signal()  # something was written: pages that count training read again
 
@@ -367,18 +381,6 @@ class TrainingPage(QWidget):
         layout.addWidget(self.tabs, 1)
 
     # -- loading --------------------------------------------------------------------------
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
-        super().showEvent(event)
-        # A spontaneous show is the window coming back from minimised: nothing changed.
-        if not event.spontaneous():
-            self._load()
-
-    def refresh(self) -> None:
-        """Read everything again. A hidden page waits: it reads when next shown, so a change
-        made elsewhere costs no read nobody sees. Results typed but not saved are kept."""
-        if self.isVisible():
-            self._load()
-
     def _load(self) -> None:
         self._load_programmes()
         self._load_agreements()
