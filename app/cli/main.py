@@ -8,6 +8,7 @@ import json
 import re
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 from app import APP_NAME, __version__
@@ -84,6 +85,12 @@ def _year(text: str) -> int:
     return int(text)
 
 
+def _pdf(text: str) -> str:
+    if Path(text).suffix.lower() != ".pdf":
+        raise argparse.ArgumentTypeError(f"输出文件应以 .pdf 结尾，而不是 {text!r}")
+    return text
+
+
 def _xlsx(text: str) -> str:
     if Path(text).suffix.lower() != ".xlsx":
         raise argparse.ArgumentTypeError(f"输出文件应以 .xlsx 结尾，而不是 {text!r}")
@@ -138,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "candidates":
             sub.add_argument("--json", action="store_true", help="以 JSON 输出")
         else:
-            sub.add_argument("--out", required=True, metavar="FILE.pdf", help="输出的 PDF 文件")
+            sub.add_argument("--out", type=_pdf, required=True, metavar="FILE.pdf", help="输出的 PDF 文件")
 
     training = commands.add_parser("training", help="培训")
     training_commands = training.add_subparsers(dest="training_command", metavar="操作", required=True, parser_class=ChineseArgumentParser)
@@ -344,6 +351,53 @@ def cmd_allowance_roll(args) -> int:
     return EXIT_OK
 
 
+def cmd_subsidy(args) -> int:
+    """`candidates` lists every basis record of the type in the period, rule by rule;
+    `apply` claims every eligible line not yet claimed as one 已生成 application and writes
+    its PDF in the same transaction (no PDF, no application)."""
+    from app.services.identity import mask_id_number
+    from app.services.subsidies import create_application, find_candidates
+
+    engine = _open_engine(args)
+    if args.subsidy_command == "candidates":
+        found = find_candidates(engine, args.type, args.date_from, args.date_to)
+        if args.json:
+            _say(json.dumps([c.as_json() for c in found.candidates], ensure_ascii=False, indent=2))
+            return EXIT_OK
+        _say(f"{found.type.name} {found.period_from}至{found.period_to}：候选 {len(found.candidates)} 条，"
+             f"符合条件 {len(found.eligible)} 条，合计 {sum((c.amount for c in found.eligible), Decimal('0.00'))} 元")
+        for candidate in found.candidates:
+            mark = "符合" if candidate.eligible else "不符合"
+            _say(f"\n[{mark}] {candidate.name} {mask_id_number(candidate.id_number)} {candidate.basis_text} "
+                 f"{candidate.amount} 元")
+            for condition in candidate.conditions:
+                _say(f"    {'✓' if condition.ok else '✗'} {condition.rule}：{condition.reason}")
+        return EXIT_OK
+
+    from app.reports.subsidy_pdf import write_application_pdf
+    from app.services.enterprise import load_enterprise
+    from app.services.rmb import rmb_capitals
+
+    out = Path(args.out)
+    enterprise = load_enterprise(engine)
+    written: list = []
+
+    def write(doc) -> None:
+        # Into a neighbour first: a failed write leaves neither a half PDF nor the application.
+        partial = out.with_name(out.name + ".part")
+        write_application_pdf(doc, enterprise, partial)
+        partial.replace(out)
+        written.append(doc)
+
+    create_application(engine, args.type, args.date_from, args.date_to, generate=True, write=write)
+    (doc,) = written
+    _say(f"已生成第 {doc.id} 号申请：{doc.title}，{doc.period_from}至{doc.period_to}，"
+         f"{doc.persons} 人 {len(doc.lines)} 条，合计 {doc.total} 元（{rmb_capitals(doc.total)}）\n已写入 {out}")
+    if enterprise.missing:
+        _complain(f"提醒：单位信息未填全（{'、'.join(enterprise.missing)}），申请表上这些栏为空。")
+    return EXIT_OK
+
+
 def cmd_not_yet(args) -> int:
     raise Refused(f"「{args.command}」功能尚未完成，将在后续版本提供。")
 
@@ -360,7 +414,7 @@ COMMANDS: dict[str, Callable] = {
     "restore": cmd_restore,
     "survey": cmd_not_yet,
     "allowance-roll": cmd_allowance_roll,
-    "subsidy": cmd_not_yet,
+    "subsidy": cmd_subsidy,
 }
 
 

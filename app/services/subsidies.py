@@ -761,10 +761,13 @@ def create_application(
     today: date | None = None,
     notes: str | None = None,
     progress: Progress | None = None,
+    write: Callable[[ApplicationDoc], object] | None = None,
 ) -> int:
     """A new application holding the chosen lines (`basis_keys`; None: every eligible line
     not yet claimed), as 草稿 or, with `generate`, as 已生成. The lines are judged again
-    inside the transaction; one that no longer qualifies refuses the whole application."""
+    inside the transaction; one that no longer qualifies refuses the whole application.
+    `write` (the PDF, say) runs before the commit: if it fails, no application is left
+    behind without its form."""
     today = today or date.today()
     with unit_of_work(engine) as session:
         judged = _judge(session, type_name, period_from, period_to, today=today)
@@ -798,6 +801,9 @@ def create_application(
             _freeze(application, judged, today)
         if progress:
             progress(len(chosen), len(chosen))
+        if write is not None:
+            session.flush()
+            write(_doc(session, application))
         return application.id
 
 
@@ -1025,26 +1031,29 @@ def application_lines(engine: Engine, application_id: int) -> list[StoredLine]:
 def application_doc(engine: Engine, application_id: int) -> ApplicationDoc:
     """What the PDF prints for the application: the stored lines, never the live register."""
     with Session(engine) as session:
-        application = _application_or_refuse(session, application_id)
-        try:
-            info = subsidy_type(session, application.subsidy_type)
-        except Refused:  # a custom type renamed or removed since: print as an enterprise claim
-            info = TypeInfo(application.subsidy_type, BASIS_CERTIFICATE, CLAIMANT_ENTERPRISE, _CERT_COLUMNS, False)
-        lines = tuple(
-            LineDoc(
-                seq=line.seq, name=line.name, gender=line.gender or "", id_type=line.id_type,
-                id_number=line.id_number, occupation=line.occupation or "", level=line.level or "",
-                reference_no=line.reference_no or "", reference_date=line.reference_date,
-                contract=line.contract or "", amount=line.amount, basis_text=line.basis_text,
-            )
-            for line in application.lines
+        return _doc(session, _application_or_refuse(session, application_id))
+
+
+def _doc(session: Session, application: SubsidyApplication) -> ApplicationDoc:
+    try:
+        info = subsidy_type(session, application.subsidy_type)
+    except Refused:  # a custom type renamed or removed since: print as an enterprise claim
+        info = TypeInfo(application.subsidy_type, BASIS_CERTIFICATE, CLAIMANT_ENTERPRISE, _CERT_COLUMNS, False)
+    lines = tuple(
+        LineDoc(
+            seq=line.seq, name=line.name, gender=line.gender or "", id_type=line.id_type,
+            id_number=line.id_number, occupation=line.occupation or "", level=line.level or "",
+            reference_no=line.reference_no or "", reference_date=line.reference_date,
+            contract=line.contract or "", amount=line.amount, basis_text=line.basis_text,
         )
-        return ApplicationDoc(
-            id=application.id, subsidy_type=application.subsidy_type, title=info.title,
-            period_from=application.period_from, period_to=application.period_to, status=application.status,
-            claimant=info.claimant, columns=info.columns, lines=lines, generated_at=application.generated_at,
-            policy_values=json.loads(application.policy_values) if application.policy_values else {},
-        )
+        for line in application.lines
+    )
+    return ApplicationDoc(
+        id=application.id, subsidy_type=application.subsidy_type, title=info.title,
+        period_from=application.period_from, period_to=application.period_to, status=application.status,
+        claimant=info.claimant, columns=info.columns, lines=lines, generated_at=application.generated_at,
+        policy_values=json.loads(application.policy_values) if application.policy_values else {},
+    )
 
 
 def policy_value_labels(values: dict[str, str]) -> list[tuple[str, str]]:
