@@ -28,6 +28,7 @@ from app.reports.pdf_common import (
     fit_text,
     make_document,
     money_text,
+    page_chunks,
     register_cjk_font,
 )
 from app.services.allowances import ALLOWANCE_TYPES, LineRow, RollSummary
@@ -55,18 +56,6 @@ Row = tuple[str | None, str, str | None, dict[str, Decimal]]
 def rows_per_page(frame_height: float) -> int:
     """Workers per page: the frame holds the header, the rows, 本页小计 and (on the last page) 总计."""
     return int((frame_height - HEADER_HEIGHT + 0.01) // ROW_HEIGHT) - 2
-
-
-def page_chunks(rows: Sequence[Row], per_page: int, reserve: int) -> list[Sequence[Row]]:
-    """`rows` cut into pages of `per_page`; the last page also needs `reserve` rows' room for
-    the signature boxes, so when it lacks it the last page takes only the rows that fit after."""
-    chunks = [rows[i:i + per_page] for i in range(0, len(rows), per_page)] or [rows[:0]]
-    last = chunks[-1]
-    room = per_page - reserve
-    if len(last) > room:
-        keep = room if room > 0 else len(last) - 1
-        chunks[-1:] = [last[:keep], last[keep:]]
-    return chunks
 
 
 def _status_text(roll: RollSummary) -> str:
@@ -201,4 +190,4 @@ def write_roll_pdf(
     return build(doc, story)
 
 
-__all__ = ["GRAND_TOTAL", "HEADERS", "PAGE_SUBTOTAL", "SIGNERS", "page_chunks", "rows_per_page", "write_roll_pdf"]
+__all__ = ["GRAND_TOTAL", "HEADERS", "PAGE_SUBTOTAL", "SIGNERS", "rows_per_page", "write_roll_pdf"]

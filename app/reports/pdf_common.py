@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import TypeVar
 
 from reportlab.lib.pagesizes import A4, landscape, portrait
 from reportlab.lib.units import mm
@@ -33,6 +34,7 @@ FOOTER_SIZE = 9
 _CENT = Decimal("0.01")
 
 PageDecorator = Callable[[Canvas, BaseDocTemplate], None]
+Row = TypeVar("Row")
 
 
 class FontMissing(Refused):
@@ -109,6 +111,43 @@ def page_label(number: int, total: int) -> str:
     return f"第 {number} 页 共 {total} 页"
 
 
+def page_chunks(rows: Sequence[Row], per_page: int, reserve: int) -> list[Sequence[Row]]:
+    """`rows` cut into pages of `per_page`; the last page also needs `reserve` rows' room (for
+    a grand total, signature boxes), so when it lacks it the last page takes only the rows that
+    fit after. A writer that cuts its own pages can print each page's subtotal of exactly the
+    rows on it."""
+    chunks = [rows[i:i + per_page] for i in range(0, len(rows), per_page)] or [rows[:0]]
+    last = chunks[-1]
+    room = per_page - reserve
+    if len(last) > room:
+        keep = room if room > 0 else len(last) - 1
+        chunks[-1:] = [last[:keep], last[keep:]]
+    return chunks
+
+
+def page_template(
+    template_id: str,
+    *,
+    pagesize: tuple[float, float],
+    top: float,
+    bottom: float,
+    on_page: PageDecorator | None = None,
+    on_page_end: PageDecorator | None = None,
+) -> PageTemplate:
+    """A page of `pagesize` whose one frame fills it inside the margins, with no frame padding
+    so a flowable's height is what it takes. Templates of different sizes may share a document
+    (a portrait form, then a landscape roster): the footer counts all their pages."""
+    width, height = pagesize
+    frame = Frame(MARGIN, bottom, width - 2 * MARGIN, height - top - bottom, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    return PageTemplate(id=template_id, frames=[frame], pagesize=pagesize,
+                        onPage=on_page or _nothing, onPageEnd=on_page_end or _nothing)
+
+
+def _nothing(_canvas: Canvas, _doc: BaseDocTemplate) -> None:
+    return None
+
+
 def make_document(
     out: str | Path,
     *,
@@ -126,9 +165,7 @@ def make_document(
         str(out), pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=top, bottomMargin=bottom,
         title=title, author="SkillDesk", creator="SkillDesk", initialFontName=font, initialFontSize=10,
     )
-    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page or (lambda _c, _d: None))])
+    doc.addPageTemplates([page_template("page", pagesize=pagesize, top=top, bottom=bottom, on_page=on_page)])
     return doc
 
 
@@ -152,6 +189,8 @@ __all__ = [
     "font_path",
     "make_document",
     "money_text",
+    "page_chunks",
     "page_label",
+    "page_template",
     "register_cjk_font",
 ]
