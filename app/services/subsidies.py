@@ -293,6 +293,11 @@ def add_subsidy_type(engine: Engine, name: str, basis: str, amounts: dict[str, o
 
 # ── the 紧缺工种 list ────────────────────────────────────────────────────────────────────
 
+def occupation_names(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.scalars(select(Occupation.name).order_by(Occupation.name)))
+
+
 def shortage_occupations(engine: Engine, year: int) -> list[str]:
     with engine.connect() as conn:
         return list(conn.scalars(
@@ -1071,6 +1076,6 @@ __all__ = [
     "ApplicationRow", "Candidate", "CandidateList", "Condition", "StoredLine", "TypeInfo",
     "add_subsidy_type", "application_doc", "application_lines", "change_status", "create_application",
     "find_candidates", "generate_application", "list_applications", "load_application_row",
-    "policy_value_labels", "remove_lines", "set_shortage_occupations", "shortage_occupations",
+    "occupation_names", "policy_value_labels", "remove_lines", "set_shortage_occupations", "shortage_occupations",
     "subsidy_types", "training_year_bounds",
 ]

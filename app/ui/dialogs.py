@@ -30,3 +30,12 @@ def open_file(parent: QWidget | None, title: str, file_filter: str) -> str | Non
 def save_file(parent: QWidget | None, title: str, suggested: str, file_filter: str) -> str | None:
     path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
     return path or None
+
+
+def choose_printer(parent: QWidget | None):
+    """A printer the clerk picked in the system's print dialog, or None when cancelled."""
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    dialog = QPrintDialog(printer, parent)
+    return printer if dialog.exec() == QPrintDialog.DialogCode.Accepted else None

@@ -26,7 +26,6 @@ from app.ui.jobs import run_job
 # Pages whose issue has not landed yet say so plainly instead of pretending.
 NOT_YET = {
     "certificates": "证书一览将在后续版本提供。现在请在「职工」中打开职工档案，在「证书」页查看、添加和撤销证书。",
-    "subsidies": "补贴候选人、申请表与花名册（PDF）将在后续版本提供。",
     "survey": "企业技能人才现状及需求情况调查表将在后续版本提供。",
 }
 PAGES = (
@@ -68,6 +67,7 @@ class MainWindow(QMainWindow):
         from app.ui.enterprise_page import EnterprisePage
         from app.ui.home_page import HomePage
         from app.ui.policy_page import PolicyPage
+        from app.ui.subsidies_page import SubsidiesPage
         from app.ui.workers_page import WorkersPage
 
         self.nav = QListWidget()
@@ -98,6 +98,9 @@ class MainWindow(QMainWindow):
                 page.changed.connect(lambda: self.pages["home"].refresh())
             elif key == "allowances":
                 page = AllowancesPage(self.engine)
+                page.open_worker.connect(self.open_worker)
+            elif key == "subsidies":
+                page = SubsidiesPage(self.engine)
                 page.open_worker.connect(self.open_worker)
             else:
                 page = _placeholder(self.tr(label), self.tr(NOT_YET[key]))
