@@ -39,6 +39,7 @@ from app.models import (
 from app.models.base import CENT
 from app.models.db import unit_of_work
 from app.services.accounts import FormCheck
+from app.services.rmb import rmb_capitals
 from app.services.training import enrolments_of_agreement
 from app.services.vocab import STATUS_ACTIVE
 from app.services.workers import StaleRecord, worker_label
@@ -309,7 +310,8 @@ def departure_statement(engine: Engine, agreement_id: int, leave_date: date | No
     """The repayment statement 服务期协议离职结算单 for the departure paperwork, as plain text.
 
     It is a legal document, so it carries the full 证件号码. `leave_date` defaults to the
-    worker's 离职日期. Amounts are in figures (the program has no 人民币大写 writer yet)."""
+    worker's 离职日期. The amount due is written in figures and in 人民币大写, as on any
+    document that moves money."""
     with unit_of_work(engine) as session:
         agreement = _agreement_or_refuse(session, agreement_id)
         worker = session.get(Worker, agreement.worker_id)
@@ -334,7 +336,7 @@ def departure_statement(engine: Engine, agreement_id: int, leave_date: date | No
         *(["所含培训："] + courses if courses else []),
         f"离职日期：{leave_date:%Y-%m-%d}",
         f"已服务：{served} 天 / {total} 天；未服务：{total - served} 天",
-        f"应偿还培训费用：{due} 元",
+        f"应偿还培训费用：{due} 元（人民币{rmb_capitals(due)}）",
         (
             f"计算方法：培训费用 {agreement.cost} 元 × 未服务天数 {total - served} ÷ 服务期总天数 {total}，"
             "四舍五入到分（劳动合同法 第二十二条：违约金不得超过服务期尚未履行部分所应分摊的培训费用）。"
