@@ -77,6 +77,31 @@ def main() -> None:
     wizard.show()
     wizard.check()
     save(wizard, "04-import-problems")
+    wizard.close()
+
+    from app.services.subsidies import TYPE_UPGRADE_TRAINING
+
+    window.show_page("subsidies")
+    subsidies = window.pages["subsidies"]
+    new = subsidies.new_application()
+    new.today = DEMO_REFERENCE_DATE
+    new.set_criteria(TYPE_UPGRADE_TRAINING, date(2026, 1, 1), date(2026, 10, 31))
+    new.find()
+    refused = next((r for r in range(new.model.rowCount()) if not new.model.candidate(r).eligible), 0)
+    new.view.selectRow(refused)
+    save(new, "06-subsidy-candidates")
+    new.model.tick_all(True)
+    from app.ui import dialogs
+    from app.ui.pdf_preview import PdfPreviewDialog
+
+    dialogs.ask_yes_no = lambda *_args: True  # the confirmation is the clerk's; here it is yes
+    new.save(generate=True)
+    preview = subsidies.dialog
+    if isinstance(preview, PdfPreviewDialog):
+        preview.resize(900, 760)
+        save(preview, "08-subsidy-preview")
+        preview.close()
+    save(window, "07-subsidies")
 
 
 if __name__ == "__main__":
