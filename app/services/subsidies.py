@@ -444,13 +444,30 @@ def _certificate_candidate(person: _Person, row, contract, amount: Decimal, key:
 
 # ── the rules of each type ─────────────────────────────────────────────────────────────
 
+@dataclass(frozen=True)
+class _CertificateRun:
+    """What every certificate-based type reads once: the period's certificates, their
+    holders, the holders' contracts, and the records this type has claimed already."""
+
+    certs: object  # the subquery of _certificate_rows
+    people: dict[int, _Person]
+    contracts: dict[int, list[tuple[date, date | None]]]
+    claims: dict[str, int]
+
+
+def _certificate_run(session: Session, info: TypeInfo, period_from: date, period_to: date) -> _CertificateRun:
+    certs = _certificate_rows(session, period_from, period_to).subquery()
+    worker_ids = select(certs.c.worker_id)
+    return _CertificateRun(certs, _people(session, worker_ids), _contracts(session, worker_ids),
+                           _claims(session, info.name))
+
+
 def _upgrade_training(session: Session, info: TypeInfo, period_from: date, period_to: date, policy: dict,
                       today: date, own: int | None) -> list[Candidate]:
     table = _policy_table(policy, "subsidy.upgrade", UPGRADE_LEVELS)
     years_after = int(policy["subsidy.upgrade.contract_years_after"])
-    certs = _certificate_rows(session, period_from, period_to).subquery()
-    worker_ids = select(certs.c.worker_id)
-    people, contracts = _people(session, worker_ids), _contracts(session, worker_ids)
+    run = _certificate_run(session, info, period_from, period_to)
+    certs, people, contracts, claims = run.certs, run.people, run.contracts, run.claims
     shortages = set(session.execute(select(OccupationShortage.occupation_id, OccupationShortage.year)
                                     .where(OccupationShortage.year.between(period_from.year, period_to.year))).all())
     enrolments: dict[int, list[tuple[str, date, bool, str | None]]] = defaultdict(list)
@@ -462,7 +479,6 @@ def _upgrade_training(session: Session, info: TypeInfo, period_from: date, perio
         .order_by(TrainingEnrolment.enrolled_on)
     ):
         enrolments[cert_id].append((programme, enrolled, sent, result))
-    claims = _claims(session, info.name)
     out = []
     for row in session.execute(select(certs)):
         cert_id, worker_id, rank, _number, issued, occupation_id, occupation = row[:7]
@@ -517,9 +533,8 @@ def _self_claim(session: Session, info: TypeInfo, period_from: date, period_to: 
                 today: date, own: int | None) -> list[Candidate]:
     table = _policy_table(policy, "subsidy.self_claim", SELF_CLAIM_LEVELS)
     months = int(policy["subsidy.self_claim.window_months"])
-    certs = _certificate_rows(session, period_from, period_to).subquery()
-    worker_ids = select(certs.c.worker_id)
-    people, contracts = _people(session, worker_ids), _contracts(session, worker_ids)
+    run = _certificate_run(session, info, period_from, period_to)
+    certs, people, contracts, claims = run.certs, run.people, run.contracts, run.claims
     # The first certificate of each (worker, occupation, level): a later one of the same is no new claim.
     earlier = aliased(Certificate)
     firsts = dict(session.execute(
@@ -531,7 +546,6 @@ def _self_claim(session: Session, info: TypeInfo, period_from: date, period_to: 
                             earlier.issue_date < certs.c.issue_date))
         .group_by(certs.c.id)
     ).all())
-    claims = _claims(session, info.name)
     out = []
     for row in session.execute(select(certs)):
         cert_id, worker_id, rank, _number, issued, occupation_id, occupation = row[:7]
@@ -665,10 +679,8 @@ def _competition(session: Session, info: TypeInfo, period_from: date, period_to:
 
 def _custom_certificate(session: Session, info: TypeInfo, period_from: date, period_to: date, policy: dict,
                         today: date, own: int | None) -> list[Candidate]:
-    certs = _certificate_rows(session, period_from, period_to).subquery()
-    worker_ids = select(certs.c.worker_id)
-    people, contracts = _people(session, worker_ids), _contracts(session, worker_ids)
-    claims = _claims(session, info.name)
+    run = _certificate_run(session, info, period_from, period_to)
+    certs, people, contracts, claims = run.certs, run.people, run.contracts, run.claims
     out = []
     for row in session.execute(select(certs)):
         cert_id, worker_id, rank, _number, issued = row[:5]
