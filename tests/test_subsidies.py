@@ -409,3 +409,15 @@ def test_period_is_checked(engine):
         s.find_candidates(engine, s.TYPE_COMPETITION, "2026-12-31", "2026-01-01")
     with pytest.raises(FieldErrors, match="起始日期"):
         s.find_candidates(engine, s.TYPE_COMPETITION, "2026-13-01", "2026-12-31")
+
+
+def test_a_claim_raced_by_another_clerk_is_refused_by_the_database(engine, monkeypatch):
+    """Two clerks judge the same record free at once; the second commit meets the unique
+    claim and the whole application is refused, nothing written."""
+    worker = person(engine, "张三")
+    certificate(engine, worker, 3, date(2026, 3, 1))
+    first = s.create_application(engine, s.TYPE_UPGRADE_TRAINING, YEAR_FROM, YEAR_TO, generate=True, today=TODAY)
+    monkeypatch.setattr(s, "_claims", lambda _session, _type: {})  # the second clerk's screen: nothing claimed
+    with pytest.raises(Refused, match="刚刚已被另一份申请申领"):
+        s.create_application(engine, s.TYPE_UPGRADE_TRAINING, YEAR_FROM, YEAR_TO, generate=True, today=TODAY)
+    assert [row.id for row in s.list_applications(engine)] == [first]
