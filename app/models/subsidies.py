@@ -75,7 +75,7 @@ class SubsidyLine(Base):
     reference_date: Mapped[date | None] = mapped_column(Date)  # 发证日期, 比赛日期, 培训年度起
     contract: Mapped[str | None] = mapped_column(String(64))  # 合同期限 as printed
     amount: Mapped[Decimal] = mapped_column(Money)
-    basis_kind: Mapped[str] = mapped_column(String(16))  # certificate / apprenticeship_year / competition
+    basis_kind: Mapped[str] = mapped_column(String(16))  # certificate / pairing_year / competition
     basis_id: Mapped[int | None] = mapped_column(Integer)
     basis_key: Mapped[str] = mapped_column(String(96))
     basis_text: Mapped[str] = mapped_column(Text)

@@ -98,7 +98,7 @@ NEXT_STATUSES = {
 }
 
 BASIS_CERTIFICATE = "certificate"
-BASIS_PAIRING_YEAR = "apprenticeship_year"
+BASIS_PAIRING_YEAR = "pairing_year"
 BASIS_COMPETITION = "competition"
 CUSTOM_BASES = {BASIS_CERTIFICATE: "证书（按等级）", BASIS_COMPETITION: "竞赛获奖（按奖次）"}
 
