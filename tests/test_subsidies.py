@@ -4,7 +4,7 @@ policy change, and the status flow."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from itertools import count
 
@@ -183,7 +183,8 @@ def test_the_database_refuses_a_second_claim_whatever_the_screen_shows(engine):
         (line,) = session.get(SubsidyApplication, application).lines
         copy = SubsidyLine(application_id=application, seq=2, name=line.name, id_type=line.id_type,
                            id_number=line.id_number, amount=line.amount, basis_kind=line.basis_kind,
-                           basis_key=line.basis_key, basis_text=line.basis_text, conditions="[]")
+                           basis_key=line.basis_key, claim_key=line.claim_key, basis_text=line.basis_text,
+                           conditions="[]")
         session.add(copy)
         session.flush()
         copy_id = session.scalar(select(SubsidyLine.id).where(SubsidyLine.seq == 2))
@@ -421,3 +422,96 @@ def test_a_claim_raced_by_another_clerk_is_refused_by_the_database(engine, monke
     with pytest.raises(Refused, match="刚刚已被另一份申请申领"):
         s.create_application(engine, s.TYPE_UPGRADE_TRAINING, YEAR_FROM, YEAR_TO, generate=True, today=TODAY)
     assert [row.id for row in s.list_applications(engine)] == [first]
+
+
+# ── found in review: each a real register's case ─────────────────────────────────────────
+
+def test_self_claim_two_certificates_of_one_occupation_and_level(engine):
+    same_day = person(engine, "同日两证")
+    first = certificate(engine, same_day, 2, date(2026, 3, 1), enrolment=None)
+    certificate(engine, same_day, 2, date(2026, 3, 1), enrolment=None)
+    later = person(engine, "期内两证")
+    certificate(engine, later, 3, date(2026, 1, 10), enrolment=None)
+    certificate(engine, later, 3, date(2026, 6, 1), enrolment=None)
+    found = s.find_candidates(engine, s.TYPE_SELF_CLAIM, YEAR_FROM, YEAR_TO, today=date(2026, 6, 30)).candidates
+    assert len({c.basis_key for c in found}) == 4  # one line per certificate
+    eligible = [c for c in found if c.eligible]
+    assert [(c.name, c.reference_date) for c in eligible] == [("期内两证", date(2026, 1, 10)), ("同日两证", date(2026, 3, 1))]
+    assert next(c for c in eligible if c.name == "同日两证").basis_key == f"certificate:{first}"
+    application = s.create_application(engine, s.TYPE_SELF_CLAIM, YEAR_FROM, YEAR_TO, generate=True, today=date(2026, 6, 30))
+    assert s.load_application_row(engine, application).total == Decimal("3500.00")
+    # the same-day twin and the later certificate stay unclaimable: their (worker, occupation, level) is claimed
+    again = [c for c in s.find_candidates(engine, s.TYPE_SELF_CLAIM, YEAR_FROM, YEAR_TO, today=date(2026, 6, 30)).candidates
+             if c.eligible]
+    assert again == []
+
+
+def test_apprenticeship_years_end_with_the_term_and_begin_before_a_claim(engine):
+    one_year = person(engine, "一年期", contract=(date(2026, 3, 1), None))
+    pairing(engine, one_year, date(2026, 3, 1), date(2027, 3, 1), target=2)
+    three_years = person(engine, "三年期", contract=(date(2025, 3, 1), None))
+    pairing(engine, three_years, date(2025, 3, 1), date(2028, 3, 1), target=3)
+    left = person(engine, "已离职徒弟", contract=(date(2025, 3, 1), date(2028, 2, 29)), left=date(2026, 1, 20))
+    pairing(engine, left, date(2025, 3, 1), date(2027, 3, 1), target=3)
+    years = s.find_candidates(engine, s.TYPE_APPRENTICESHIP, date(2025, 1, 1), date(2029, 12, 31), today=TODAY).candidates
+    by_name: dict[str, list] = {}
+    for c in years:
+        by_name.setdefault(c.name, []).append(c)
+    assert [c.reference_date for c in by_name["一年期"]] == [date(2026, 3, 1)]
+    assert [c.reference_date.year for c in by_name["三年期"]] == [2025, 2026, 2027]
+    future = by_name["三年期"][2]
+    assert not future.eligible and "才开始" in rule(future, "培训年度已开始").reason
+    second = by_name["已离职徒弟"][1]
+    assert not rule(second, "在职").ok and by_name["已离职徒弟"][0].eligible
+
+
+def test_amounts_follow_the_policy_on_each_records_date(engine):
+    set_policy_value(engine, "subsidy.upgrade.高级工", "1500", date(2026, 1, 1))
+    old, new = person(engine, "旧标准"), person(engine, "新标准")
+    certificate(engine, old, 3, date(2025, 3, 1), shortage=(2025,))
+    certificate(engine, new, 3, date(2026, 3, 1))
+    found = judged(engine, s.TYPE_UPGRADE_TRAINING, date(2025, 1, 1), YEAR_TO)
+    assert (found["旧标准"].amount, found["新标准"].amount) == (Decimal("1300.00"), Decimal("1500.00"))
+    assert judged(engine, s.TYPE_UPGRADE_TRAINING, date(2025, 1, 1), date(2025, 12, 31))["旧标准"].amount == Decimal("1300.00")
+    application = s.create_application(engine, s.TYPE_UPGRADE_TRAINING, date(2025, 1, 1), YEAR_TO, generate=True, today=TODAY)
+    assert s.application_doc(engine, application).policy_values["subsidy.upgrade.高级工"] == "1300.00 / 1500.00"
+
+
+def test_a_renewed_contract_is_one_employment(engine):
+    renewed = person(engine, "续签", contract=(date(2023, 7, 1), date(2026, 6, 30)))
+    with unit_of_work(engine) as session:
+        session.add(LaborContract(worker_id=renewed, start_date=date(2026, 7, 1), end_date=date(2029, 6, 30)))
+    certificate(engine, renewed, 3, date(2026, 3, 1))
+    candidate = judged(engine, s.TYPE_UPGRADE_TRAINING)["续签"]
+    assert candidate.eligible and "2023-07-01至2029-06-30" in rule(candidate, "劳动合同").reason
+
+
+def test_leap_day_years_are_full_years(engine):
+    assert s.training_year_bounds(date(2024, 2, 29), 1) == (date(2024, 2, 29), date(2025, 2, 28))
+    assert s.anniversary(date(2024, 2, 29), 1) == date(2025, 3, 1)
+    short = person(engine, "闰日合同", contract=(date(2024, 2, 29), date(2025, 2, 27)))
+    pairing(engine, short, date(2024, 2, 29), date(2025, 12, 31), target=2)
+    (year,) = s.find_candidates(engine, s.TYPE_APPRENTICESHIP, date(2024, 1, 1), date(2024, 12, 31), today=TODAY).candidates
+    assert not rule(year, "劳动合同").ok
+
+
+def test_status_dates_are_when_it_happened(engine):
+    worker = person(engine, "张三")
+    certificate(engine, worker, 3, date(2026, 3, 1))
+    application = s.create_application(engine, s.TYPE_UPGRADE_TRAINING, YEAR_FROM, YEAR_TO, generate=True, today=TODAY)
+    today = date.today()
+    with pytest.raises(FieldErrors, match="晚于今天"):
+        s.change_status(engine, application, s.SUBMITTED, on=today + timedelta(days=1))
+    s.change_status(engine, application, s.SUBMITTED, on=today)
+    with pytest.raises(FieldErrors, match="退回日期：不能早于"):
+        s.change_status(engine, application, s.RETURNED, on=today - timedelta(days=1), reason="x", today=today)
+
+
+def test_a_placing_without_a_prize_is_named_and_reserved_names_refused(engine):
+    worker = person(engine, "名次")
+    with unit_of_work(engine) as session:
+        session.add(CompetitionEntry(worker_id=worker, competition_name="比武", held_on=date(2026, 5, 1), placing=1))
+    candidate = judged(engine, s.TYPE_COMPETITION)["名次"]
+    assert candidate.level == "第1名" and "按名次" in rule(candidate, "奖次").reason
+    with pytest.raises(FieldErrors, match="保留字"):
+        s.add_subsidy_type(engine, "全部", "certificate", {"技师": "100"})

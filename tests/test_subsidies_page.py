@@ -86,6 +86,7 @@ def test_generate_from_the_wizard_then_preview_and_print(page, qtbot, answers, e
     assert page.selected().id == row.id
     preview = page.dialog
     assert isinstance(preview, PdfPreviewDialog) and preview.page_count() >= 2
+    assert "单位信息未填全（单位名称" in preview.note.text()  # this register has no 单位信息
     # the roster shows masked numbers on screen; the PDF carries the full one for the bureau
     assert "********" in page.lines_table.item(0, 2).text()
     printed = tmp_path / "printed.pdf"

@@ -273,3 +273,20 @@ def test_a_worker_list_draft_also_prints_the_banner(tmp_path):
     doc = replace(application([line(1)], claimant=CLAIMANT_WORKER, title="技能提升补贴申领名单"), status="草稿")
     pages = page_lines(write_application_pdf(doc, ENTERPRISE, tmp_path / "w.pdf"))
     assert all(DRAFT_BANNER in page for page in pages)
+
+
+def test_a_long_type_name_shrinks_to_stay_inside_the_roster_page(tmp_path):
+    name = "某某市高技能人才培养专项资金技能提升与岗位练兵及首席技师工作室建设补贴" * 2
+    doc = application([line(1)], subsidy_type=name, title=f"{name}申请表")
+    out = write_application_pdf(doc, ENTERPRISE, tmp_path / "long.pdf")
+    roster_page = PdfReader(out).pages[1]
+    found = []
+
+    def visit(text, _cm, tm, font_dict, size):
+        if text.startswith("某某市"):
+            found.append((tm[4], tm[0] * size))
+
+    roster_page.extract_text(visitor_text=visit)
+    assert found, "the title is on the roster page"
+    x, _size = found[0]
+    assert x >= 0  # starts inside the page, not cut at the left edge

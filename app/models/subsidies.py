@@ -77,7 +77,9 @@ class SubsidyLine(Base):
     amount: Mapped[Decimal] = mapped_column(Money)
     basis_kind: Mapped[str] = mapped_column(String(16))  # certificate / pairing_year / competition
     basis_id: Mapped[int | None] = mapped_column(Integer)
-    basis_key: Mapped[str] = mapped_column(String(96))
+    basis_key: Mapped[str] = mapped_column(String(96))  # the record: certificate:12, competition:7 …
+    # What may be claimed once per type: the record, or for 技能提升补贴 (worker, occupation, level).
+    claim_key: Mapped[str] = mapped_column(String(96))
     basis_text: Mapped[str] = mapped_column(Text)
     conditions: Mapped[str] = mapped_column(Text)  # JSON [{"rule", "ok", "reason"}], as judged
 

@@ -138,8 +138,10 @@ def _roster_decorator(doc: ApplicationDoc, enterprise_name: str):
         if doc.is_draft:
             _draw_draft(canvas, width, height)
         canvas.saveState()
-        canvas.setFont(font, 16)
-        canvas.drawCentredString(width / 2, height - 16 * mm, title)
+        # A clerk's own type may have a long name: the title shrinks to stay inside the margins.
+        fitted, size = fit_text(title, width - 2 * MARGIN, 16, smallest=9)
+        canvas.setFont(font, size)
+        canvas.drawCentredString(width / 2, height - 16 * mm, fitted)
         baseline = height - ROSTER_TOP + 3 * mm
         text, size = fit_text(unit, width / 2 - MARGIN, 9.5)
         canvas.setFont(font, size)

@@ -38,6 +38,7 @@ generated; 已生成 re-judges every line, freezes the amounts and stores the po
 
 from __future__ import annotations
 
+import calendar
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -57,6 +58,7 @@ from app.models import (
     LaborContract,
     Occupation,
     OccupationShortage,
+    PolicyValue,
     SubsidyApplication,
     SubsidyClaim,
     SubsidyLine,
@@ -69,7 +71,7 @@ from app.models.db import unit_of_work
 from app.services.apprenticeships import KIND_NEW_APPRENTICESHIP, add_months
 from app.services.identity import mask_id_number
 from app.services.levels import LEVEL_BEARING_KINDS, LEVEL_NAMES, level_name
-from app.services.policy import BY_KEY, policy_snapshot
+from app.services.policy import BY_KEY, PARAMETERS, parse_value
 from app.services.subsidy_docs import (
     CLAIMANT_ENTERPRISE,
     CLAIMANT_WORKER,
@@ -100,11 +102,13 @@ NEXT_STATUSES = {
 BASIS_CERTIFICATE = "certificate"
 BASIS_PAIRING_YEAR = "pairing_year"
 BASIS_COMPETITION = "competition"
+RESERVED_NAMES = ("全部", "所有", "无")  # words the screens use for "no filter"
 CUSTOM_BASES = {BASIS_CERTIFICATE: "证书（按等级）", BASIS_COMPETITION: "竞赛获奖（按奖次）"}
 
 RULE_LEVEL, RULE_SHORTAGE, RULE_SENT, RULE_CONTRACT = "等级", "紧缺工种", "企业选送", "劳动合同"
 RULE_TARGET, RULE_TERM, RULE_PRIZE = "目标等级", "培训期", "奖次"
 RULE_WINDOW, RULE_ONCE, RULE_EMPLOYED, RULE_NOT_CLAIMED = "申领期限", "同职业同等级仅一次", "在职", "未重复申领"
+RULE_BEGUN = "培训年度已开始"
 
 _ZERO = Decimal("0.00")
 _OPEN_ENDED = "无固定期限"
@@ -143,10 +147,14 @@ class Candidate:
     amount: Decimal
     basis_kind: str
     basis_id: int
-    basis_key: str
+    basis_key: str  # the record: what the clerk ticks and a line keeps
     basis_text: str
     conditions: list[Condition] = field(default_factory=list)
     claimed_by: int | None = None
+    claim_key: str = ""  # what may be claimed once per type; the record itself unless a rule says more
+
+    def __post_init__(self) -> None:
+        self.claim_key = self.claim_key or self.basis_key
 
     @property
     def eligible(self) -> bool:
@@ -188,8 +196,14 @@ class CandidateList:
     type: TypeInfo
     period_from: date
     period_to: date
-    policy_values: dict[str, str]
+    policy: PolicyBook
     candidates: list[Candidate]
+
+    def policy_values(self, days: Iterable[date]) -> dict[str, str]:
+        """The policy values lines dated `days` used (a custom type: its amount table)."""
+        if not self.type.built_in:
+            return {f"金额表.{key}": _money(value) for key, value in self.type.amounts.items()}
+        return self.policy.used(self.type.policy_keys, days)
 
     @property
     def eligible(self) -> list[Candidate]:
@@ -259,8 +273,8 @@ def add_subsidy_type(engine: Engine, name: str, basis: str, amounts: dict[str, o
     name = (name or "").strip()
     if not name:
         problems.append(FieldProblem("name", "补贴名称：不能为空"))
-    elif name in _BUILT_IN:
-        problems.append(FieldProblem("name", f"补贴名称：{name} 是内置类型，请换一个名称"))
+    elif name in _BUILT_IN or name in RESERVED_NAMES:
+        problems.append(FieldProblem("name", f"补贴名称：{name} 是内置类型或保留字，请换一个名称"))
     elif len(name) > 64:
         problems.append(FieldProblem("name", f"补贴名称：最多 64 个字，当前 {len(name)} 个"))
     if basis not in CUSTOM_BASES:
@@ -326,6 +340,52 @@ def set_shortage_occupations(engine: Engine, year: int, names: Iterable[str]) ->
 
 # ── shared pieces of the rules ─────────────────────────────────────────────────────────
 
+class PolicyBook:
+    """The policy profile on each record's date: a certificate issued while 1300 was the
+    standard is worth 1300, whatever period the application covers. Read once, then
+    answered per date from memory."""
+
+    def __init__(self, conn):
+        self._history = list(conn.execute(
+            select(PolicyValue.key, PolicyValue.effective_from, PolicyValue.value)
+            .order_by(PolicyValue.effective_from, PolicyValue.id)
+        ))
+        self._by_day: dict[date, dict] = {}
+
+    def on(self, day: date) -> dict:
+        found = self._by_day.get(day)
+        if found is None:
+            found = {p.key: parse_value(p, p.default) for p in PARAMETERS}
+            for key, effective_from, value in self._history:
+                if effective_from <= day and key in BY_KEY:
+                    found[key] = parse_value(BY_KEY[key], value)
+            self._by_day[day] = found
+        return found
+
+    def used(self, keys: Iterable[str], days: Iterable[date]) -> dict[str, str]:
+        """Each key's values on `days`, as text; two values (a change inside the period)
+        are written "1300.00 / 1500.00" in date order."""
+        snapshots = [self.on(day) for day in sorted(set(days))]
+        out = {}
+        for key in keys:
+            texts = list(dict.fromkeys(_policy_text(snapshot[key]) for snapshot in snapshots))
+            if texts:
+                out[key] = " / ".join(texts)
+        return out
+
+
+def _policy_text(value) -> str:
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+def anniversary(day: date, years: int) -> date:
+    """The day `years` after `day`; from 29 February it is 1 March in a common year, so
+    "a full year" is never a day short."""
+    if day.month == 2 and day.day == 29 and not calendar.isleap(day.year + years):
+        return date(day.year + years, 3, 1)
+    return add_years(day, years)
+
+
 def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
 
@@ -375,12 +435,25 @@ def _contracts(session: Session, worker_ids: select) -> dict[int, list[tuple[dat
 
 
 def _covering(contracts: list[tuple[date, date | None]], day: date) -> tuple[date, date | None] | None:
-    """The contract in force on `day` (the latest started, should two overlap)."""
+    """The employment in force on `day`: the contract covering it (the latest started,
+    should two overlap), its end carried through every renewal that follows without a
+    gap, since a renewed contract is one continuous employment."""
     found = None
     for start, end in contracts:
         if start <= day and (end is None or end >= day):
             found = (start, end)
-    return found
+    if found is None:
+        return None
+    start, end = found
+    extended = True
+    while end is not None and extended:
+        extended = False
+        for next_start, next_end in contracts:
+            if next_start <= end + timedelta(days=1) and (next_end is None or next_end > end):
+                end, extended = next_end, True
+                if end is None:
+                    break
+    return start, end
 
 
 def _claims(session: Session, type_name: str) -> dict[str, int]:
@@ -462,10 +535,8 @@ def _certificate_run(session: Session, info: TypeInfo, period_from: date, period
                            _claims(session, info.name))
 
 
-def _upgrade_training(session: Session, info: TypeInfo, period_from: date, period_to: date, policy: dict,
+def _upgrade_training(session: Session, info: TypeInfo, period_from: date, period_to: date, policy: PolicyBook,
                       today: date, own: int | None) -> list[Candidate]:
-    table = _policy_table(policy, "subsidy.upgrade", UPGRADE_LEVELS)
-    years_after = int(policy["subsidy.upgrade.contract_years_after"])
     run = _certificate_run(session, info, period_from, period_to)
     certs, people, contracts, claims = run.certs, run.people, run.contracts, run.claims
     shortages = set(session.execute(select(OccupationShortage.occupation_id, OccupationShortage.year)
@@ -483,7 +554,9 @@ def _upgrade_training(session: Session, info: TypeInfo, period_from: date, perio
     for row in session.execute(select(certs)):
         cert_id, worker_id, rank, _number, issued, occupation_id, occupation = row[:7]
         person = people[worker_id]
-        level_rule, amount = _amount_rule(RULE_LEVEL, level_name(rank), table)
+        rules = policy.on(issued)
+        years_after = int(rules["subsidy.upgrade.contract_years_after"])
+        level_rule, amount = _amount_rule(RULE_LEVEL, level_name(rank), _policy_table(rules, "subsidy.upgrade", UPGRADE_LEVELS))
         contract = _covering(contracts.get(worker_id, []), issued)
         candidate = _certificate_candidate(person, row, contract, amount, f"certificate:{cert_id}")
         candidate.conditions = [
@@ -520,7 +593,7 @@ def _contract_after_rule(contract, leave_date: date | None, issued: date, years:
     if contract is None:
         return Condition(RULE_CONTRACT, False, f"发证日期 {_day(issued)} 没有劳动合同覆盖")
     start, end = contract
-    needed = add_years(issued, years)
+    needed = anniversary(issued, years)
     text = f"合同 {contract_text(start, end)}"
     if leave_date is not None and leave_date < needed:
         return Condition(RULE_CONTRACT, False, f"{text}，但已于 {_day(leave_date)} 离职，取证后不足 {years} 年")
@@ -529,13 +602,13 @@ def _contract_after_rule(contract, leave_date: date | None, issued: date, years:
     return Condition(RULE_CONTRACT, True, f"{text}，取证后至少还有 {years} 年")
 
 
-def _self_claim(session: Session, info: TypeInfo, period_from: date, period_to: date, policy: dict,
+def _self_claim(session: Session, info: TypeInfo, period_from: date, period_to: date, policy: PolicyBook,
                 today: date, own: int | None) -> list[Candidate]:
-    table = _policy_table(policy, "subsidy.self_claim", SELF_CLAIM_LEVELS)
-    months = int(policy["subsidy.self_claim.window_months"])
     run = _certificate_run(session, info, period_from, period_to)
     certs, people, contracts, claims = run.certs, run.people, run.contracts, run.claims
-    # The first certificate of each (worker, occupation, level): a later one of the same is no new claim.
+    # The first certificate of each (worker, occupation, level): a later one of the same is no
+    # new claim. Two issued the same day (an old 职业资格证书 and its new 职业技能等级证书)
+    # are ordered by id, so exactly one of them is first.
     earlier = aliased(Certificate)
     firsts = dict(session.execute(
         select(certs.c.id, func.min(earlier.issue_date))
@@ -543,16 +616,21 @@ def _self_claim(session: Session, info: TypeInfo, period_from: date, period_to: 
                             or_(earlier.occupation_id == certs.c.occupation_id,
                                 and_(earlier.occupation_id.is_(None), certs.c.occupation_id.is_(None))),
                             earlier.kind.in_(LEVEL_BEARING_KINDS), earlier.revoked.is_(False),
-                            earlier.issue_date < certs.c.issue_date))
+                            or_(earlier.issue_date < certs.c.issue_date,
+                                and_(earlier.issue_date == certs.c.issue_date, earlier.id < certs.c.id))))
         .group_by(certs.c.id)
     ).all())
     out = []
     for row in session.execute(select(certs)):
         cert_id, worker_id, rank, _number, issued, occupation_id, occupation = row[:7]
         person = people[worker_id]
+        rules = policy.on(issued)
+        months = int(rules["subsidy.self_claim.window_months"])
+        table = _policy_table(rules, "subsidy.self_claim", SELF_CLAIM_LEVELS)
         level_rule, amount = _amount_rule(RULE_LEVEL, level_name(rank), table)
-        key = f"worker:{worker_id}:occupation:{occupation_id or '-'}:level:{rank}"
-        candidate = _certificate_candidate(person, row, _covering(contracts.get(worker_id, []), issued), amount, key)
+        candidate = _certificate_candidate(person, row, _covering(contracts.get(worker_id, []), issued), amount,
+                                           f"certificate:{cert_id}")
+        key = candidate.claim_key = f"worker:{worker_id}:occupation:{occupation_id or '-'}:level:{rank}"
         deadline = add_months(issued, months)
         window = (Condition(RULE_WINDOW, True, f"发证 {_day(issued)}，{months} 个月内申领，截止 {_day(deadline)}")
                   if today <= deadline else
@@ -571,15 +649,12 @@ def _self_claim(session: Session, info: TypeInfo, period_from: date, period_to: 
 
 def training_year_bounds(start: date, year: int) -> tuple[date, date]:
     """The `year`-th training year (1, 2, …) of a pairing that began on `start`."""
-    first = add_years(start, year - 1)
-    return first, add_years(start, year) - timedelta(days=1)
+    first = anniversary(start, year - 1)
+    return first, anniversary(start, year) - timedelta(days=1)
 
 
-def _apprenticeship(session: Session, info: TypeInfo, period_from: date, period_to: date, policy: dict,
+def _apprenticeship(session: Session, info: TypeInfo, period_from: date, period_to: date, policy: PolicyBook,
                     today: date, own: int | None) -> list[Candidate]:
-    table = _policy_table(policy, "subsidy.apprentice", APPRENTICE_TARGETS)
-    min_contract = int(policy["subsidy.apprentice.min_contract_years"])
-    min_years, max_years = int(policy["subsidy.apprentice.min_years"]), int(policy["subsidy.apprentice.max_years"])
     pairings = (
         select(Apprenticeship.id, Apprenticeship.apprentice_id, Apprenticeship.start_date,
                Apprenticeship.planned_end, Apprenticeship.ended_on, Apprenticeship.status,
@@ -598,18 +673,22 @@ def _apprenticeship(session: Session, info: TypeInfo, period_from: date, period_
         year = 1
         while True:
             first, last = training_year_bounds(start, year)
-            if first > period_to or (planned_end is not None and first > planned_end) or (ended_on and first >= ended_on):
+            # A year that would begin on the planned end (or after the pairing ended) is no training year.
+            if first > period_to or (planned_end is not None and first >= planned_end) or (ended_on and first >= ended_on):
                 break
             if first >= period_from:
                 out.append(_training_year(person, contracts.get(apprentice_id, []), pairing_id, year, first, last,
                                           start, planned_end, target, occupation or person.occupation, partner,
-                                          table, min_contract, min_years, max_years, claims, own))
+                                          policy.on(first), today, claims, own))
             year += 1
     return out
 
 
 def _training_year(person, contracts, pairing_id, year, first, last, start, planned_end, target, occupation,
-                   partner, table, min_contract, min_years, max_years, claims, own) -> Candidate:
+                   partner, rules, today, claims, own) -> Candidate:
+    table = _policy_table(rules, "subsidy.apprentice", APPRENTICE_TARGETS)
+    min_contract = int(rules["subsidy.apprentice.min_contract_years"])
+    min_years, max_years = int(rules["subsidy.apprentice.min_years"]), int(rules["subsidy.apprentice.max_years"])
     target_name = level_name(target) if target else ""
     key_name = "技师" if target is not None and target >= 4 else target_name
     target_rule, amount = _amount_rule(RULE_TARGET, key_name, table)
@@ -620,14 +699,14 @@ def _training_year(person, contracts, pairing_id, year, first, last, start, plan
         contract_rule = Condition(RULE_CONTRACT, False, f"培训年度首日 {_day(first)} 没有劳动合同覆盖")
     else:
         c_start, c_end = contract
-        long_enough = c_end is None or c_end >= add_years(c_start, min_contract) - timedelta(days=1)
+        long_enough = c_end is None or c_end >= anniversary(c_start, min_contract) - timedelta(days=1)
         contract_rule = Condition(RULE_CONTRACT, long_enough,
                                   f"合同 {contract_text(c_start, c_end)}" + ("" if long_enough else f"，不足 {min_contract} 年"))
     if planned_end is None:
         term_rule = Condition(RULE_TERM, False, "未填计划出师日期，无法判断培训期")
     else:
-        shortest = add_years(start, min_years) - timedelta(days=1)
-        longest = add_years(start, max_years)
+        shortest = anniversary(start, min_years) - timedelta(days=1)
+        longest = anniversary(start, max_years)
         ok = shortest <= planned_end <= longest
         term_rule = Condition(RULE_TERM, ok, f"培训期 {_day(start)} 至 {_day(planned_end)}"
                               + ("" if ok else f"，不在 {min_years}–{max_years} 年之内"))
@@ -640,17 +719,22 @@ def _training_year(person, contracts, pairing_id, year, first, last, start, plan
         basis_kind=BASIS_PAIRING_YEAR, basis_id=pairing_id, basis_key=key,
         basis_text=f"新型学徒制第{year}培训年度（{_day(first)}起{'，' + partner if partner else ''}）",
     )
-    candidate.conditions = [target_rule, contract_rule, term_rule, _not_claimed(key, claims, own)]
+    begun = (Condition(RULE_BEGUN, True, f"{_day(first)} 开始") if first <= today
+             else Condition(RULE_BEGUN, False, f"{_day(first)} 才开始，开始后才能申领"))
+    left = person.leave_date is not None and person.leave_date <= first
+    employed = (Condition(RULE_EMPLOYED, False, f"已于 {_day(person.leave_date)} 离职") if left
+                else Condition(RULE_EMPLOYED, True, "培训年度开始时在职"))
+    candidate.conditions = [target_rule, contract_rule, term_rule, begun, employed, _not_claimed(key, claims, own)]
     candidate.claimed_by = claims.get(key)
     return candidate
 
 
-def _competition(session: Session, info: TypeInfo, period_from: date, period_to: date, policy: dict,
+def _competition(session: Session, info: TypeInfo, period_from: date, period_to: date, policy: PolicyBook,
                  today: date, own: int | None) -> list[Candidate]:
-    table = (info.amounts if not info.built_in else _policy_table(policy, "subsidy.competition", PRIZES))
     entries = (
         select(CompetitionEntry.id, CompetitionEntry.worker_id, CompetitionEntry.competition_name,
-               CompetitionEntry.level, CompetitionEntry.held_on, CompetitionEntry.result, Occupation.name)
+               CompetitionEntry.level, CompetitionEntry.held_on, CompetitionEntry.result, Occupation.name,
+               CompetitionEntry.placing)
         .outerjoin(Occupation, Occupation.id == CompetitionEntry.occupation_id)
         .where(CompetitionEntry.held_on.between(period_from, period_to))
         .order_by(CompetitionEntry.held_on, CompetitionEntry.worker_id, CompetitionEntry.id)
@@ -659,9 +743,15 @@ def _competition(session: Session, info: TypeInfo, period_from: date, period_to:
     people, contracts = _people(session, worker_ids), _contracts(session, worker_ids)
     claims = _claims(session, info.name)
     out = []
-    for entry_id, worker_id, name, level, held_on, result, occupation in session.execute(select(entries)):
+    for entry_id, worker_id, name, level, held_on, result, occupation, placing in session.execute(select(entries)):
         person = people[worker_id]
-        prize_rule, amount = _amount_rule(RULE_PRIZE, result or "", table, "奖励标准")
+        table = (info.amounts if not info.built_in
+                 else _policy_table(policy.on(held_on), "subsidy.competition", PRIZES))
+        if result is None and placing is not None:
+            result = f"第{placing}名"
+            prize_rule, amount = Condition(RULE_PRIZE, False, f"{result}：按名次记录的成绩没有奖励标准（标准按一/二/三等奖）"), _ZERO
+        else:
+            prize_rule, amount = _amount_rule(RULE_PRIZE, result or "", table, "奖励标准")
         contract = _covering(contracts.get(worker_id, []), held_on)
         key = f"competition:{entry_id}"
         candidate = Candidate(
@@ -677,7 +767,7 @@ def _competition(session: Session, info: TypeInfo, period_from: date, period_to:
     return out
 
 
-def _custom_certificate(session: Session, info: TypeInfo, period_from: date, period_to: date, policy: dict,
+def _custom_certificate(session: Session, info: TypeInfo, period_from: date, period_to: date, policy: PolicyBook,
                         today: date, own: int | None) -> list[Candidate]:
     run = _certificate_run(session, info, period_from, period_to)
     certs, people, contracts, claims = run.certs, run.people, run.contracts, run.claims
@@ -724,15 +814,10 @@ def _judge(session: Session, type_name: str, period_from, period_to, *, today: d
     info = subsidy_type(session, type_name)
     start, end = _period(period_from, period_to)
     today = today or date.today()
-    policy = policy_snapshot(session.connection(), end)
+    policy = PolicyBook(session.connection())
     engine = _ENGINES.get(info.name) or (_competition if info.basis == BASIS_COMPETITION else _custom_certificate)
     candidates = engine(session, info, start, end, policy, today, own)
-    if info.built_in:
-        used = {key: format(policy[key], "f") if isinstance(policy[key], Decimal) else str(policy[key])
-                for key in info.policy_keys}
-    else:
-        used = {f"金额表.{key}": _money(value) for key, value in info.amounts.items()}
-    return CandidateList(info, start, end, used, candidates)
+    return CandidateList(info, start, end, policy, candidates)
 
 
 def find_candidates(engine: Engine, type_name: str, period_from, period_to, *, today: date | None = None) -> CandidateList:
@@ -750,7 +835,7 @@ def _line_from(candidate: Candidate, seq: int) -> SubsidyLine:
         level=candidate.level or None, reference_no=(candidate.reference_no or None) and candidate.reference_no[:200],
         reference_date=candidate.reference_date, contract=candidate.contract or None, amount=candidate.amount,
         basis_kind=candidate.basis_kind, basis_id=candidate.basis_id, basis_key=candidate.basis_key,
-        basis_text=candidate.basis_text,
+        claim_key=candidate.claim_key, basis_text=candidate.basis_text,
         conditions=json.dumps([c.as_json() for c in candidate.conditions], ensure_ascii=False),
     )
 
@@ -828,7 +913,7 @@ def _claim_lines(session: Session, application: SubsidyApplication) -> None:
     session.flush()
     try:
         with session.begin_nested():
-            session.add_all(SubsidyClaim(subsidy_type=application.subsidy_type, basis_key=line.basis_key, line_id=line.id)
+            session.add_all(SubsidyClaim(subsidy_type=application.subsidy_type, basis_key=line.claim_key, line_id=line.id)
                             for line in application.lines)
             session.flush()
     except IntegrityError:
@@ -838,7 +923,8 @@ def _claim_lines(session: Session, application: SubsidyApplication) -> None:
 def _freeze(application: SubsidyApplication, judged: CandidateList, today) -> None:
     application.status = GENERATED
     application.generated_at = today if isinstance(today, datetime) else datetime.now().replace(microsecond=0)
-    application.policy_values = json.dumps(judged.policy_values, ensure_ascii=False, sort_keys=True)
+    used = judged.policy_values(line.reference_date for line in application.lines if line.reference_date)
+    application.policy_values = json.dumps(used, ensure_ascii=False, sort_keys=True)
     application.total = sum((line.amount for line in application.lines), _ZERO)
 
 
@@ -904,6 +990,7 @@ def change_status(
     amount=None,
     reason: str | None = None,
     expected_version: int | None = None,
+    today: date | None = None,
 ) -> None:
     """已提交 (on), 已到账 (on, amount received), 已退回 (on, reason), 作废 (reason). 作废
     frees every basis record of the application for a new one."""
@@ -941,10 +1028,8 @@ def change_status(
         if new_status not in NEXT_STATUSES[application.status]:
             allowed = "、".join(NEXT_STATUSES[application.status]) or "无"
             raise Refused(f"第 {application_id} 号申请当前为 {application.status}，不能改为 {new_status}（可改为：{allowed}）。")
-        if day is not None and application.generated_at is not None and day < application.generated_at.date():
-            raise FieldErrors([FieldProblem("on", f"日期：不能早于生成日期 {application.generated_at.date()}")])
-        if new_status == RECEIVED and application.submitted_on and day < application.submitted_on:
-            raise FieldErrors([FieldProblem("on", f"到账日期：不能早于提交日期 {application.submitted_on}")])
+        if day is not None:
+            _check_status_day(application, new_status, day, today or date.today())
         if new_status == SUBMITTED:
             application.submitted_on = day
         elif new_status == RECEIVED:
@@ -957,6 +1042,20 @@ def change_status(
             session.execute(delete(SubsidyClaim).where(
                 SubsidyClaim.line_id.in_(select(SubsidyLine.id).where(SubsidyLine.application_id == application.id))))
         application.status = new_status
+
+
+def _check_status_day(application: SubsidyApplication, new_status: str, day: date, today: date) -> None:
+    """A status is recorded when it happened: not in the future, not before what led to it."""
+    label = {SUBMITTED: "提交日期", RECEIVED: "到账日期", RETURNED: "退回日期"}[new_status]
+    if day > today:
+        raise FieldErrors([FieldProblem("on", f"{label}：{day} 晚于今天（{today}），请填写实际发生的日期")])
+    generated = application.generated_at.date() if application.generated_at else None
+    if generated and day < generated:
+        raise FieldErrors([FieldProblem("on", f"{label}：不能早于生成日期 {generated}")])
+    if new_status in (RECEIVED, RETURNED) and application.submitted_on and day < application.submitted_on:
+        raise FieldErrors([FieldProblem("on", f"{label}：不能早于提交日期 {application.submitted_on}")])
+    if new_status == SUBMITTED and application.returned_on and day < application.returned_on:
+        raise FieldErrors([FieldProblem("on", f"{label}：重新提交不能早于退回日期 {application.returned_on}")])
 
 
 # ── reading applications ───────────────────────────────────────────────────────────────

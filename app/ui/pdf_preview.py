@@ -24,7 +24,8 @@ class PdfPreviewDialog(QDialog):
     """Shows the PDF at `path` (a temporary file the caller made); 另存为 copies it where the
     clerk chooses, 打印 sends every page to the printer the clerk picks."""
 
-    def __init__(self, path: Path, title: str, suggested_name: str, parent: QWidget | None = None):
+    def __init__(self, path: Path, title: str, suggested_name: str, parent: QWidget | None = None, *,
+                 note: str = ""):
         super().__init__(parent)
         self.path = Path(path)
         self.suggested_name = suggested_name
@@ -58,6 +59,11 @@ class PdfPreviewDialog(QDialog):
             button.setAutoDefault(False)
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
+        self.note = QLabel(note)
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #9a6700;")
+        self.note.setVisible(bool(note))
+        layout.addWidget(self.note)
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
         self.resize(900, 760)

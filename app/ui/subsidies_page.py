@@ -571,19 +571,24 @@ class SubsidiesPage(ReadsWhenShown, QWidget):
 
             # Made afresh each time: the 单位信息 on the cover may have been corrected meanwhile.
             doc = application_doc(engine, application_id)
-            write_application_pdf(doc, load_enterprise(engine), target, progress=progress)
-            return doc
+            enterprise = load_enterprise(engine)
+            write_application_pdf(doc, enterprise, target, progress=progress)
+            return doc, enterprise.missing
 
-        self.job = run_job(self, self.tr("正在生成 PDF…"), work, on_success=lambda doc: self._show_pdf(doc, target))
+        self.job = run_job(self, self.tr("正在生成 PDF…"), work,
+                           on_success=lambda result: self._show_pdf(*result, target))
         return target
 
-    def _show_pdf(self, doc, path: Path):
+    def _show_pdf(self, doc, missing: list[str], path: Path):
         from app.ui.pdf_preview import PdfPreviewDialog
 
         status = self.tr("（草稿）") if doc.is_draft else ""
+        note = (self.tr("提醒：单位信息未填全（%1），申请表上这些栏为空。请在「单位信息」页补全后重新预览。")
+                .replace("%1", "、".join(missing)) if missing else "")
         dialog = PdfPreviewDialog(path, self.tr("%1 — 第 %2 号%3").replace("%1", doc.title).replace("%2", str(doc.id))
                                   .replace("%3", status),
-                                  f"{doc.title}-{doc.period_from:%Y%m%d}-{doc.period_to:%Y%m%d}-{doc.id}.pdf", self)
+                                  f"{doc.title}-{doc.period_from:%Y%m%d}-{doc.period_to:%Y%m%d}-{doc.id}.pdf", self,
+                                  note=note)
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
         dialog.open()

@@ -73,6 +73,7 @@ def upgrade() -> None:
     sa.Column('basis_kind', sa.String(length=16), nullable=False),
     sa.Column('basis_id', sa.Integer(), nullable=True),
     sa.Column('basis_key', sa.String(length=96), nullable=False),
+    sa.Column('claim_key', sa.String(length=96), nullable=False),
     sa.Column('basis_text', sa.Text(), nullable=False),
     sa.Column('conditions', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['subsidy_application.id'], name=op.f('fk_subsidy_line_application_id_subsidy_application'), ondelete='CASCADE'),
