@@ -21,6 +21,7 @@ from app.models.allowances import (
     Apprenticeship,
     SpecialAllowance,
 )
+from app.models.survey import SavedSurvey
 from app.models.subsidies import SubsidyApplication, SubsidyClaim, SubsidyLine, SubsidyType
 from app.models.training import (
     AccountEntry,
@@ -39,5 +40,5 @@ __all__ = [
     "Worker", "cents_to_yuan", "AccountEntry", "AgreementEnrolment", "PolicyValue", "ServiceAgreement",
     "TrainingAccount", "TrainingEnrolment", "TrainingFundYear", "TrainingProgramme",
     "AllowanceLine", "AllowanceRoll", "ApprenticeAssessment", "Apprenticeship", "SpecialAllowance",
-    "SubsidyApplication", "SubsidyClaim", "SubsidyLine", "SubsidyType",
+    "SavedSurvey", "SubsidyApplication", "SubsidyClaim", "SubsidyLine", "SubsidyType",
 ]

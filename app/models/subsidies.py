@@ -97,3 +97,4 @@ class SubsidyClaim(Base):
     basis_key: Mapped[str] = mapped_column(String(96))
     line_id: Mapped[int] = mapped_column(ForeignKey("subsidy_line.id", ondelete="CASCADE"), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+
