@@ -88,11 +88,6 @@ def test_backup_and_restore(capsys, db_path, tmp_path):
     assert code == 1 and "不是 SkillDesk 数据库" in err
 
 
-def test_later_features_are_refused_not_faked(capsys, db_path):  # until issue 8 lands
-    code, _, err = run(capsys, "--db", db_path, "survey", "--as-of", "2026-10-31", "--out", "s.json")
-    assert code == 1 and "尚未完成" in err
-
-
 def test_console_entry_point_runs_as_module(db_path):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(

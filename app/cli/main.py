@@ -85,6 +85,12 @@ def _year(text: str) -> int:
     return int(text)
 
 
+def _survey_out(text: str) -> str:
+    if Path(text).suffix.lower() not in (".xlsx", ".pdf", ".json"):
+        raise argparse.ArgumentTypeError(f"输出文件应以 .xlsx、.pdf 或 .json 结尾，而不是 {text!r}")
+    return text
+
+
 def _pdf(text: str) -> str:
     if Path(text).suffix.lower() != ".pdf":
         raise argparse.ArgumentTypeError(f"输出文件应以 .pdf 结尾，而不是 {text!r}")
@@ -128,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     survey = commands.add_parser("survey", help="企业技能人才现状及需求情况调查表")
     survey.add_argument("--as-of", type=_iso_date, required=True, metavar="YYYY-MM-DD", help="填表时间")
-    survey.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.pdf|FILE.json", help="输出文件")
+    survey.add_argument("--out", type=_survey_out, required=True, metavar="FILE.xlsx|FILE.pdf|FILE.json", help="输出文件")
 
     roll = commands.add_parser("allowance-roll", help="月度津贴发放表")
     roll.add_argument("--month", type=_month, required=True, metavar="YYYY-MM", help="月份")
@@ -398,8 +404,37 @@ def cmd_subsidy(args) -> int:
     return EXIT_OK
 
 
-def cmd_not_yet(args) -> int:
-    raise Refused(f"「{args.command}」功能尚未完成，将在后续版本提供。")
+def cmd_survey(args) -> int:
+    """The survey on --as-of: the saved one when the clerk saved that date (its numbers as
+    saved), else computed now from the register."""
+    from app.services.survey import ROWS, compute_survey, load_survey
+
+    engine = _open_engine(args)
+    survey = load_survey(engine, args.as_of)
+    if survey is not None:
+        _complain(f"使用 {args.as_of} 已保存的调查表（保存于 {survey.saved_at:%Y-%m-%d %H:%M}），未重新计算。")
+    else:
+        survey = compute_survey(engine, args.as_of)
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    if suffix == ".json":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(survey.as_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+    elif suffix == ".xlsx":
+        from app.reports.survey_xlsx import write_survey_xlsx
+
+        write_survey_xlsx(survey, out)
+    else:
+        from app.reports.survey_pdf import write_survey_pdf
+
+        write_survey_pdf(survey, out)
+    skilled = survey.rows[ROWS[-1]].count
+    _say(f"{args.as_of} 调查表：职工总数 {survey.header.total_employees} 人，技能人才 {skilled} 人"
+         + (f"（{survey.folded_note.removeprefix('注：').removesuffix('。')}）" if survey.folded else "")
+         + f"\n已写入 {out}")
+    for warning in survey.warnings:
+        _complain(f"提醒：{warning.text}")
+    return EXIT_OK
 
 
 COMMANDS: dict[str, Callable] = {
@@ -412,7 +447,7 @@ COMMANDS: dict[str, Callable] = {
     "apprentices": cmd_apprentices,
     "backup": cmd_backup,
     "restore": cmd_restore,
-    "survey": cmd_not_yet,
+    "survey": cmd_survey,
     "allowance-roll": cmd_allowance_roll,
     "subsidy": cmd_subsidy,
 }
