@@ -1,11 +1,12 @@
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.errors import Refused
 from app.models import (
+    AccountEntry,
     ApprenticeAssessment,
     Apprenticeship,
     Base,
@@ -17,12 +18,25 @@ from app.models import (
     LaborContract,
     Occupation,
     OccupationShortage,
+    TrainingAccount,
+    TrainingEnrolment,
+    TrainingFundYear,
+    TrainingProgramme,
     Worker,
 )
-from app.models.db import database_url, ensure_schema, make_engine
+from app.models.db import database_url, ensure_schema, make_engine, session_factory
 from app.services import demo
+from app.services.accounts import (
+    KIND_CREDIT,
+    KIND_DEBIT,
+    charge_enrolment,
+    key_talents,
+    load_plan,
+)
+from app.services.compliance import compliance_report
 from app.services.demo import DEMO_REFERENCE_DATE as REF
 from app.services.demo import generate_demo
+from app.services.fund import fund_year
 from app.services.identity import (
     ID_TYPE_HMT,
     ID_TYPE_RESIDENT,
@@ -37,6 +51,14 @@ from app.services.levels import (
     LEVEL_BEARING_KINDS,
     TECHNICIAN,
     levels_on_query,
+)
+from app.services.training import link_certificate
+from app.services.training_rules import (
+    FUNDING_FUND,
+    FUNDING_PERSONAL,
+    FUNDING_SOURCES,
+    RESULTS,
+    TRAINING_FORMS,
 )
 from app.services.vocab import EDUCATIONS, STATUS_ACTIVE, WORKER_STATUSES
 
@@ -92,6 +114,11 @@ def test_summary_matches_the_rows(engine):
         assert conn.execute(select(func.count(func.distinct(LaborContract.worker_id)))).scalar_one() == WORKERS
         assert summary.pairings == count(conn, Apprenticeship) == round(WORKERS * 0.015)
         assert summary.assessments == count(conn, ApprenticeAssessment) > 0
+        assert summary.programmes == count(conn, TrainingProgramme) > 0
+        assert summary.enrolments == count(conn, TrainingEnrolment) > summary.programmes
+        assert summary.accounts == count(conn, TrainingAccount) > 0
+        assert summary.account_entries == count(conn, AccountEntry) > 0
+        assert summary.fund_years == count(conn, TrainingFundYear) == 3
 
 
 def test_enterprise_has_a_valid_credit_code(demo_engine):
@@ -213,8 +240,10 @@ def test_same_seed_gives_the_same_rows(engine, tmp_path):
         generate_demo(engine, WORKERS, seed=5)
         generate_demo(other, WORKERS, seed=5)
         first = dump(engine)
-        # the pairings and their assessments are part of what is compared
-        assert first["apprenticeship"] and first["apprentice_assessment"]
+        # the pairings, the training and the accounts are part of what is compared
+        for table in ("apprenticeship", "apprentice_assessment", "training_programme", "training_enrolment",
+                      "training_account", "account_entry", "training_fund_year"):
+            assert first[table], table
         assert first == dump(other)
     finally:
         other.dispose()
@@ -276,7 +305,6 @@ def test_keeps_an_enterprise_the_clerk_entered(engine):
 def test_pairings_follow_the_rules_of_the_apprenticeship_service(engine):
     from app.services.apprenticeships import ACTIVE, assessments_overdue, due_soon, list_pairings
     from app.services.levels import level_on
-    from app.models.db import session_factory
 
     summary = generate_demo(engine, 3000, seed=2)
     rows = list_pairings(engine, today=REF)
@@ -319,3 +347,161 @@ def test_pairings_follow_the_rules_of_the_apprenticeship_service(engine):
     overdue = assessments_overdue(engine, today=REF)
     assert 0 < len(overdue) < 0.3 * len(rows)
     assert due_soon(engine, today=REF, days=60)
+
+
+# -- training, accounts and the subsidy records ------------------------------------------------
+
+
+def test_programmes_and_enrolments_have_valid_dates(demo_engine):
+    with demo_engine.connect() as conn:
+        programmes = {p.id: p for p in conn.execute(select(TrainingProgramme))}
+        workers = {w.id: w for w in conn.execute(select(Worker))}
+        enrolments = conn.execute(select(TrainingEnrolment)).all()
+    assert programmes and len(enrolments) > len(programmes)
+    for p in programmes.values():
+        assert date(2023, 1, 1) <= p.start_date <= p.end_date <= date(2026, 12, 31)
+        assert p.form in TRAINING_FORMS and p.funding_source in FUNDING_SOURCES
+        assert p.name and p.provider and p.hours >= 1 and p.cost_per_person >= 0
+    assert len({p.name for p in programmes.values()}) == len(programmes)  # a clerk tells them apart by name
+    assert {p.form for p in programmes.values()} >= {"企业自办", "校企合作", "院校", "培训机构"}
+    assert {p.start_date.year for p in programmes.values()} == {2023, 2024, 2025, 2026}
+    for e in enrolments:
+        p, w = programmes[e.programme_id], workers[e.worker_id]
+        # in post when the class started, enrolled before it (what enrol_workers accepts)
+        assert w.hire_date <= e.enrolled_on <= p.start_date and e.enrolled_on <= REF
+        assert w.leave_date is None or w.leave_date > p.end_date
+        if e.result is None:  # a class still running or ahead on the reference date
+            assert e.completed_on is None and e.hours_attended is None and p.end_date > REF
+        else:  # what record_results accepts: completed within or after the class, never later than today
+            assert e.result in RESULTS and p.start_date <= e.completed_on <= REF
+            assert 0 < e.hours_attended <= p.hours
+        # the training account pays for fund-paid classes only
+        assert e.cost_charged == (p.cost_per_person if p.funding_source == FUNDING_FUND else 0)
+
+
+def test_enrolments_are_linked_to_the_certificates_they_led_to(demo_engine):
+    with demo_engine.connect() as conn:
+        rows = conn.execute(
+            select(TrainingEnrolment.id, TrainingEnrolment.worker_id, TrainingEnrolment.result,
+                   TrainingEnrolment.sent_by_enterprise, TrainingEnrolment.certificate_id,
+                   TrainingProgramme.end_date, TrainingProgramme.occupation_id.label("trained_for"),
+                   TrainingProgramme.target_level, TrainingProgramme.funding_source,
+                   Certificate.worker_id.label("holder"), Certificate.issue_date, Certificate.level_rank,
+                   Certificate.occupation_id)
+            .join(TrainingProgramme, TrainingProgramme.id == TrainingEnrolment.programme_id)
+            .join(Certificate, Certificate.id == TrainingEnrolment.certificate_id)).all()
+    assert rows
+    for r in rows:
+        assert r.holder == r.worker_id and r.result == "合格"
+        # completed shortly before the certificate, in its occupation and at its level
+        assert r.end_date < r.issue_date <= r.end_date + timedelta(days=80)
+        assert (r.trained_for, r.target_level) == (r.occupation_id, r.level_rank)
+        # sent by the enterprise and paid from the fund, or taken on the worker's own account
+        assert r.funding_source == (FUNDING_FUND if r.sent_by_enterprise else FUNDING_PERSONAL)
+    sent = Counter(r.sent_by_enterprise for r in rows)
+    assert sent[True] > sent[False] > 0
+    assert any(r.issue_date.year >= 2025 and r.level_rank >= 3 for r in rows)
+    assert any(r.level_rank < 3 for r in rows)
+    # every link is one the training service itself accepts
+    for r in rows:
+        link_certificate(demo_engine, r.id, r.certificate_id)
+
+
+def test_training_compliance_and_fund_run_on_the_demo(demo_engine):
+    report = compliance_report(demo_engine, 2025, as_of=date(2025, 12, 31))
+    assert report.high_skilled_total > 0 and report.skilled_total > 0
+    # most 高技能人才 trained in the year and most others within the rotation, but not all
+    assert 0 < len(report.high_skilled_untrained) < 0.3 * report.high_skilled_total
+    assert 0 < len(report.skilled_not_rotated) < 0.5 * report.skilled_total
+    closed = fund_year(demo_engine, 2025, today=REF)
+    assert closed.payroll_total > 0 and 0 < closed.used_frontline < closed.used < closed.extracted_amount
+    assert "尚未确认工资总额" not in closed.warnings
+    current = fund_year(demo_engine, 2026, today=REF)
+    assert current.payroll_total is None and current.used > 0 and "尚未确认工资总额" in current.warnings
+
+
+def test_training_accounts_agree_with_the_enrolments(demo_engine):
+    with session_factory(demo_engine)() as session:
+        recorded = session.scalars(select(TrainingEnrolment).where(TrainingEnrolment.result.is_not(None))).all()
+        # recording the results again would post nothing: every charge is in the ledger already
+        assert [e.id for e in recorded if charge_enrolment(session, e, on=REF, correction_on=REF)] == []
+        session.rollback()
+    with demo_engine.connect() as conn:
+        entries = conn.execute(select(AccountEntry).order_by(AccountEntry.worker_id, AccountEntry.entry_date,
+                                                             AccountEntry.id)).all()
+        accounts = set(conn.execute(select(TrainingAccount.worker_id)).scalars())
+    assert {e.kind for e in entries} == {KIND_CREDIT, KIND_DEBIT}
+    assert {e.worker_id for e in entries} <= accounts
+    running = Counter()
+    for e in entries:  # never overdrawn, so no entry needed an override
+        running[e.worker_id] += e.amount
+        assert running[e.worker_id] >= 0 and e.override_reason is None
+    talents = key_talents(demo_engine, today=REF)
+    assert talents and all(t.target_level and t.balance > 0 for t in talents)
+    plan = load_plan(demo_engine, talents[0].worker_id)
+    assert plan.key_talent and plan.planned_courses and plan.self_study_plan and plan.plan_years in (3, 5)
+
+
+def test_subsidy_records_give_eligible_and_ineligible_lines(engine):
+    """What the 技能提升培训补贴, 企业新型学徒制 and 竞赛奖励 candidates are drawn from."""
+    from app.services.apprenticeships import KIND_NEW_APPRENTICESHIP, list_pairings
+
+    generate_demo(engine, 3000, seed=2)
+    with engine.connect() as conn:
+        shortage = set(conn.execute(select(OccupationShortage.occupation_id, OccupationShortage.year)).all())
+        contracts = {}
+        for c in conn.execute(select(LaborContract)):
+            contracts.setdefault(c.worker_id, []).append(c)
+        linked = conn.execute(
+            select(TrainingEnrolment.worker_id, TrainingEnrolment.sent_by_enterprise, Certificate.issue_date,
+                   Certificate.level_rank, Certificate.occupation_id)
+            .join(Certificate, Certificate.id == TrainingEnrolment.certificate_id)
+            .where(Certificate.issue_date >= date(2025, 1, 1), Certificate.level_rank >= 3)).all()
+        prizes = conn.execute(select(CompetitionEntry.result, CompetitionEntry.prize_amount)
+                              .where(CompetitionEntry.held_on >= date(2025, 1, 1))).all()
+
+    def contract_runs_a_year_past(worker_id, day):
+        return any(c.start_date <= day and (c.end_date is None or c.end_date >= add_years(day, 1))
+                   for c in contracts[worker_id])
+
+    # 技能提升培训补贴: 高级工+, occupation 紧缺 that year, sent by the enterprise, contract a year on
+    lines = Counter(
+        r.sent_by_enterprise and (r.occupation_id, r.issue_date.year) in shortage
+        and contract_runs_a_year_past(r.worker_id, r.issue_date)
+        for r in linked)
+    assert lines[True] > 0 and lines[False] > 0
+    for year in (2025, 2026):
+        assert len({r.occupation_id for r in linked if r.issue_date.year == year
+                    and (r.occupation_id, year) in shortage}) >= 2
+    # 企业新型学徒制: recent, 1–3 years, aimed at 中级工 or above, the apprentice under contract a year on
+    new = [r for r in list_pairings(engine, today=REF) if r.kind == KIND_NEW_APPRENTICESHIP]
+    assert new
+    for r in new:
+        assert r.start_date >= date(2025, 1, 1) and r.partner
+        assert r.planned_end in {add_years(r.start_date, n) for n in (1, 2, 3)}
+        assert r.target_level in (2, 3, 4)
+        assert contract_runs_a_year_past(r.apprentice_id, r.start_date)
+    assert len({r.target_level for r in new}) >= 2
+    # 技能竞赛奖励: recent entries with prizes paid by the result
+    assert {result for result, _ in prizes} >= {"一等奖", "二等奖", "三等奖"}
+    amounts = {"一等奖": 2000, "二等奖": 1000, "三等奖": 500, "优秀奖": None}
+    assert all(amount == amounts[result] for result, amount in prizes)
+
+
+def test_training_comes_from_its_own_random_stream(engine, tmp_path):
+    """Leaving the training out changes nothing else: the register a seed gives is the same."""
+    other = second_engine(tmp_path, "untrained.db")
+    try:
+        summary = generate_demo(other, WORKERS, seed=5, training=False)
+        generate_demo(engine, WORKERS, seed=5)
+        assert (summary.programmes, summary.enrolments, summary.accounts, summary.fund_years) == (0, 0, 0, 0)
+        with_training, without = dump(engine), dump(other)
+        training_tables = {"training_programme", "training_enrolment", "training_account", "account_entry",
+                           "training_fund_year"}
+        for table, rows in without.items():
+            if table in training_tables:
+                assert rows == [], table
+            else:
+                assert rows == with_training[table], table
+    finally:
+        other.dispose()

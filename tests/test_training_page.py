@@ -39,7 +39,7 @@ START, END = date(2026, 9, 7), date(2026, 9, 25)  # after every demo worker was 
 
 @pytest.fixture
 def page(qtbot, engine, answers):
-    generate_demo(engine, 200, seed=5)
+    generate_demo(engine, 200, seed=5, training=False)  # the tests add their own programmes
     widget = TrainingPage(engine)
     qtbot.addWidget(widget)
     widget.resize(1150, 700)

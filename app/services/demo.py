@@ -1,10 +1,12 @@
 """Demo data: a plausible register of a large state-owned machinery plant, for trying the
 program out, for training clerks and for measuring it at 100,000 workers.
 
-Everything is drawn from one `random.Random(seed)` and dated relative to
-DEMO_REFERENCE_DATE, so a seed gives the same rows on any machine on any day. Rows are
-written through SQLAlchemy Core in chunks: ORM objects are several times slower and use
-far more memory at this size.
+Everything is drawn from `random.Random(seed)` and dated relative to
+DEMO_REFERENCE_DATE, so a seed gives the same rows on any machine on any day. The
+training (programmes 2023–2026, enrolments, the certificates they led to, the training
+accounts and the 职工教育经费 years) is drawn from a second stream of the same seed, so the
+register is the same with or without it. Rows are written through SQLAlchemy Core in
+chunks: ORM objects are several times slower and use far more memory at this size.
 """
 
 from __future__ import annotations
@@ -21,9 +23,8 @@ from itertools import accumulate
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from app.errors import Refused
-from app.models.bulk import bulk_insert_dicts
-from app.services.batch import cyclic_gc_paused
 from app.models import (
+    AccountEntry,
     ApprenticeAssessment,
     Apprenticeship,
     Certificate,
@@ -34,17 +35,39 @@ from app.models import (
     LaborContract,
     Occupation,
     OccupationShortage,
+    TrainingAccount,
+    TrainingEnrolment,
+    TrainingFundYear,
+    TrainingProgramme,
     Worker,
 )
+from app.models.bulk import bulk_insert, bulk_insert_dicts
+from app.services.accounts import KIND_CREDIT, KIND_DEBIT
+from app.services.apprenticeships import KIND_MENTOR, KIND_NEW_APPRENTICESHIP
+from app.services.batch import cyclic_gc_paused
+from app.services.dashboard import active_on
 from app.services.identity import ID_TYPE_HMT, ID_TYPE_RESIDENT
 from app.services.levels import (
+    INTERMEDIATE,
     KIND_QUALIFICATION,
     KIND_SAFETY_LICENCE,
     KIND_SKILL_LEVEL,
     KIND_SPECIAL_ABILITY,
+    LEVEL_NAMES,
+    SENIOR,
+    SENIOR_TECHNICIAN,
     SPECIAL,
+    TECHNICIAN,
 )
 from app.services.pinyin import name_initials
+from app.services.training_rules import (
+    FUNDING_FUND,
+    FUNDING_GOVERNMENT,
+    FUNDING_PERSONAL,
+    HOURS_PER_DAY,
+    RESULT_FAIL,
+    RESULT_PASS,
+)
 from app.services.values import add_years
 from app.services.vocab import STATUS_ACTIVE, STATUS_LEFT, STATUS_RETIRED
 
@@ -71,6 +94,11 @@ class DemoSummary:
     occupations: int
     pairings: int = 0
     assessments: int = 0
+    programmes: int = 0
+    enrolments: int = 0
+    accounts: int = 0  # 个人培训账户 opened
+    account_entries: int = 0
+    fund_years: int = 0  # 职工教育经费 years confirmed
 
 
 class _Weighted:
@@ -363,7 +391,9 @@ _PAIRING_SHARE = 0.015
 _MASTER_MIN_RANK = 3
 _MAX_APPRENTICES = 3
 _APPRENTICE_MAX_AGE = 40
-_NEW_APPRENTICESHIP_SHARE = 0.2  # 企业新型学徒制 with the city's technician college
+_NEW_APPRENTICESHIP_SHARE = 0.25  # 企业新型学徒制 with the city's technician college
+_NEW_APPRENTICESHIP_FROM = date(2025, 1, 1)
+_TECHNICIAN_TRACK_SHARE = 0.4  # of 新型学徒制 pairings whose master is 技师 or above
 _PARTNER = "市技师学院"
 _ENDED_SHARE = 0.12  # 已出师 or 终止
 _OVERDUE_ASSESSMENT_SHARE = 0.12  # the last assessment not held
@@ -375,6 +405,110 @@ _PAIRING_LOOKBACK_YEARS = 4
 _SAME_DEPARTMENT_TRIES = 8
 
 _PRIZES = {"一等奖": Decimal("2000.00"), "二等奖": Decimal("1000.00"), "三等奖": Decimal("500.00"), "优秀奖": None}
+
+# ── training ──────────────────────────────────────────────────────────────────────────
+
+# The compliance report's rotation window of 2025 reaches back to 2023.
+_TRAINING_FROM = date(2023, 1, 1)
+_TRAINING_YEARS = (2023, 2024, 2025, 2026)
+_TRAINING_LAST = date(_TRAINING_YEARS[-1], 12, 31)
+# year, its first and last day, and the day the level is read for it (as the compliance
+# report reads it: the year's end, or the reference date in the current year)
+_TRAINING_CALENDAR = tuple((year, date(year, 1, 1), date(year, 12, 31), min(date(year, 12, 31), REF))
+                           for year in _TRAINING_YEARS)
+# Classes of a realistic size whatever the register's size: a course's class serves every
+# trade below _CLASSES_BY_TRADE workers, and runs once a year, then every half year,
+# quarter or month as the register grows.
+_CLASSES_BY_TRADE = 20000
+_CLASS_MONTHS = ((1500, 12), (5000, 6), (50000, 3))  # (registers below this size, months apart); else 1
+_COLLEGES = ("常州机电职业技术学院", "江苏省常州技师学院")
+_TRAINING_SCHOOLS = ("常州市精工职业培训学校", "常州市新北区职业技能培训中心")
+_ONLINE_PLATFORM = "江苏省职业技能线上学习平台"
+_OWN_CENTRE = None  # the enterprise's own training centre, named after it
+
+
+@dataclass(frozen=True)
+class _Course:
+    code: str
+    name: str  # format with year and occupation
+    form: str
+    providers: tuple[str | None, ...]
+    days: tuple[int, ...]  # calendar days a class runs
+    cost: tuple[int, int]  # yuan per person, drawn per class in steps of 50
+    funding: str
+    capacity: int
+    per_occupation: bool = True
+    hours_per_day: int = HOURS_PER_DAY  # online courses: an hour a day
+    # In a small register one class serves every trade: its name then.
+    general: str | None = None
+
+
+# 高技能人才 train at least once a year (SPEC §4): most in their trade, the senior ones
+# also at the technician college. In-house classes (the enterprise's own trainers) and
+# government-paid online ones charge nobody's training account.
+_HIGH_SKILLED_COURSES = _Weighted([
+    (_Course("H1", "{year}年{occupation}高技能人才技能提升研修班", "企业自办", (_OWN_CENTRE,), (3, 4, 5), (0, 0),
+             FUNDING_FUND, 40, general="{year}年高技能人才技能提升研修班"), 40),
+    (_Course("H2", "{year}年{occupation}新技术新工艺专题培训", "校企合作", _COLLEGES, (5, 7, 10), (1200, 2600),
+             FUNDING_FUND, 30, general="{year}年新技术新工艺专题培训"), 30),
+    (_Course("H3", "{year}年智能制造与工业机器人应用培训", "培训机构", _TRAINING_SCHOOLS, (5,), (1500, 2200),
+             FUNDING_FUND, 40, per_occupation=False), 12),
+    (_Course("H4", "{year}年高技能人才线上研修（{occupation}）", "线上", (_ONLINE_PLATFORM,), (30,), (0, 0),
+             FUNDING_GOVERNMENT, 300, hours_per_day=1, general="{year}年高技能人才线上研修"), 15),
+])
+_TECHNICIAN_COURSE = _Course("H5", "{year}年技师研修班", "院校", ("江苏省常州技师学院",), (10, 15), (2500, 4200),
+                             FUNDING_FUND, 35, per_occupation=False)
+_TECHNICIAN_COURSE_SHARE = 0.3  # of the yearly trainings of 技师 and above
+_HIGH_SKILLED_TRAINED = 0.88  # the others give the compliance report its findings
+_SECOND_TRAINING = 0.08
+# Other skilled workers are rotated through their trade every few years (SPEC §4).
+_ROTATION_COURSES = _Weighted([
+    (_Course("R1", "{year}年{occupation}岗位技能轮训", "企业自办", (_OWN_CENTRE,), (2, 3), (0, 0),
+             FUNDING_FUND, 50, general="{year}年一线职工岗位技能轮训"), 50),
+    (_Course("R2", "{year}年安全生产知识轮训", "企业自办", (_OWN_CENTRE,), (1, 2), (0, 0), FUNDING_FUND, 120,
+             per_occupation=False), 30),
+    (_Course("R3", "{year}年职业技能提升线上培训（{occupation}）", "线上", (_ONLINE_PLATFORM,), (20,), (0, 0),
+             FUNDING_GOVERNMENT, 300, hours_per_day=1, general="{year}年职业技能提升线上培训"), 20),
+])
+# A worker's turn comes every _ROTATION_YEARS (a few miss it: findings); now and then
+# someone is trained out of turn.
+_ROTATION_YEARS = 3
+_ROTATION_DUE, _ROTATION_EXTRA = 0.85, 0.05
+_TEAM_LEADER_COURSE = _Course("L", "{year}年班组长管理能力提升培训", "培训机构", _TRAINING_SCHOOLS, (3,), (1200, 1800),
+                              FUNDING_FUND, 40, per_occupation=False)
+_TEAM_LEADER_PER_YEAR = 0.25
+# The class before a level certificate: sent by the enterprise (paid from the fund), or
+# taken at a training school on the worker's own account (个人自行参加).
+_PREP_NAME = "{year}年{occupation}{level}职业技能等级认定培训班"
+_PREP_FORMS = _Weighted([(("校企合作", _COLLEGES), 35), (("院校", _COLLEGES[1:]), 20),
+                         (("培训机构", _TRAINING_SCHOOLS), 25), (("企业自办", (_OWN_CENTRE,)), 20)])
+_SELF_PREP_NAME = "{year}年{occupation}{level}考前培训班"
+_PREP_DAYS = {1: 10, 2: 15, 3: 20, 4: 25, 5: 30}
+_PREP_COST = {1: (800, 1200), 2: (1200, 1800), 3: (1800, 2600), 4: (2600, 3600), 5: (3600, 4800)}
+_PREP_CAPACITY = 40
+_UNTRAINED_ROUTES = ("竞赛晋升", "院校评价")  # a contest won, or earned at school before joining
+_PREP_GAP_DAYS = (7, 45)  # from the class's last day to the certificate's issue
+# Share of level certificates (by year of issue, senior or not) a class prepared for.
+_PREP_FROM = date(2023, 4, 1)  # so the classes start in 2023
+_PREP_SHARE = {True: 0.8, False: 0.3}  # 高级工 and above, the others; 2025–2026
+_PREP_SHARE_EARLIER = 0.5  # of that, for 2023–2024
+_PREP_SENT = {True: 0.8, False: 0.6}  # of those classes, sent by the enterprise; the others 个人自行参加
+_FAIL_SHARE = 0.04
+_SHORT_HOURS_SHARE = 0.15
+_ENROL_AHEAD = tuple(timedelta(days=days) for days in range(3, 31))  # enrolment before the class starts
+# 个人培训账户: a yearly budget by level (yuan), topped up when the year's classes cost
+# more, so no charge ever overdraws it.
+_BUDGET = {0: 1500, 1: 1500, 2: 1500, 3: 3000, 4: 4000, 5: 5000, 6: 6000, 7: 6000}
+_KEY_TALENT_BUDGET = 4000
+_BUDGET_STEP = 500
+_KEY_TALENT_SHARE = 0.08  # of 在职 workers with a trade, if young and at 中级工 … 高级技师
+_KEY_TALENT_MAX_AGE = 45
+_SELF_STUDY_BOOKS = ("《{occupation}（{level}）》职业技能等级认定培训教程", "《机械制图与识图》", "《公差配合与技术测量》",
+                     "《安全生产法》及本岗位安全操作规程", "《精益生产实务》")
+# 职工教育经费 confirmed by the clerk for the closed years; the current year is left open.
+_FUND_YEARS = (2023, 2024, 2025)
+_FUND_RATES_BP = (150, 200, 250)
+_PAYROLL_EXTRAS = (1.15, 1.30)  # bonuses and allowances on top of 月工资 × 12
 
 # ── dates ─────────────────────────────────────────────────────────────────────────────
 
@@ -414,6 +548,10 @@ class _Person:
     honours: list[dict] = field(default_factory=list)
     # (row, number of the certificate the entry promoted to, or None)
     competitions: list[tuple[dict, str | None]] = field(default_factory=list)
+    # _Enrolment tuples; the training account row (or None) and its ledger (_Entry tuples)
+    enrolments: list[tuple] = field(default_factory=list)
+    account: dict | None = None
+    entries: list[tuple] = field(default_factory=list)
 
 
 def _certificate_row(kind: str, occupation_id: int | None, number: str, issuing_body: str,
@@ -429,8 +567,9 @@ def _certificate_row(kind: str, occupation_id: int | None, number: str, issuing_
 
 class _Generator:
     def __init__(self, rng: random.Random, enterprise_name: str,
-                 department_ids: dict[str, int], occupation_ids: dict[str, int]):
+                 department_ids: dict[str, int], occupation_ids: dict[str, int], training: _Training | None = None):
         self.rng = rng
+        self.training = training
         self.enterprise_name = enterprise_name
         self.department_ids = department_ids
         self.occupation_ids = occupation_ids
@@ -445,6 +584,7 @@ class _Generator:
         # date they reached 高级工; apprentices by department.
         self.masters: list[tuple] = []
         self.apprentices: dict[str, list[tuple]] = {}
+        self.senior_apprentices: dict[str, list[tuple]] = {}  # young 高级工, for the 技师 track
 
     def _between(self, first: date, last: date) -> date:
         return date.fromordinal(self.rng.randint(first.toordinal(), last.toordinal()))
@@ -518,28 +658,38 @@ class _Generator:
             self._special_ability(person, trade, occupation_id, birth, end)
             self._competitions(person, rank, trade, occupation_id, birth, hire, end)
         self._honours(person, rank, hire, end)
+        if self.training is not None:
+            self.training.plan(person, hire, end, status == STATUS_ACTIVE, occupation_id, leader, birth)
         return person
 
     def _note_pairing_candidate(self, index: int, person: _Person, department: str, birth: date, hire: date,
                                 rank: int, occupation_id: int | None) -> None:
         held = [c for c in person.certificates if c["level_rank"] and not c["revoked"]]
         rank = max((c["level_rank"] for c in held), default=0)
+        young = add_years(birth, _APPRENTICE_MAX_AGE) > REF
+        newest = max(held, key=lambda c: c["issue_date"], default=None)
+        # The contract in force on the last day: 新型学徒制 wants one running a year past the start.
+        contract_end = person.contracts[-1]["end_date"]
+        candidate = (index, birth, hire, rank, newest["number"] if newest else None,
+                     newest["issue_date"] if newest else None, contract_end)
         if rank >= _MASTER_MIN_RANK:
             reached = min(c["issue_date"] for c in held if c["level_rank"] >= _MASTER_MIN_RANK)
             self.masters.append((index, person.worker["name"], department, birth, max(hire, reached), rank,
                                  occupation_id))
-        elif add_years(birth, _APPRENTICE_MAX_AGE) > REF:
-            newest = max(held, key=lambda c: c["issue_date"], default=None)
-            self.apprentices.setdefault(department, []).append(
-                (index, birth, hire, rank, newest["number"] if newest else None, newest["issue_date"] if newest else None))
+            if rank == SENIOR and young:
+                self.senior_apprentices.setdefault(department, []).append(candidate)
+        elif young:
+            self.apprentices.setdefault(department, []).append(candidate)
 
     def pairings(self, workers: int) -> list[tuple[dict, list[dict], str | None]]:
         """师徒结对 among the workers noted: (pairing row with worker numbers for ids, its
         assessments, the number of the apprentice's certificate for 已出师 or None).
 
-        A master takes at most _MAX_APPRENTICES, an apprentice one master; the apprentice is
-        younger, holds a lower level, and comes from the master's department when one there
-        fits. Both are in post from the start date, on which the master is 高级工 or above."""
+        A master takes at most _MAX_APPRENTICES, an apprentice one master, and nobody is
+        both; the apprentice is younger, holds a lower level, and comes from the master's
+        department when one there fits. Both are in post from the start date, on which the
+        master is 高级工 or above. Some 企业新型学徒制 pairings of a 技师 or above train a
+        young 高级工 towards 技师."""
         rng = self.rng
         wanted = round(workers * _PAIRING_SHARE)
         if not self.masters or not wanted:
@@ -547,6 +697,7 @@ class _Generator:
         taken: dict[int, int] = {}
         used: set[int] = set()
         everyone = [a for department in self.apprentices.values() for a in department]
+        every_senior = [a for department in self.senior_apprentices.values() for a in department]
         found = []
         earliest = add_years(REF, -_PAIRING_LOOKBACK_YEARS)
         for _ in range(wanted * 3):
@@ -554,27 +705,32 @@ class _Generator:
                 break
             master = self.masters[rng.randrange(len(self.masters))]
             m_index, m_name, department, m_birth, qualified, m_rank, occupation_id = master
-            if taken.get(m_index, 0) >= _MAX_APPRENTICES:
+            if taken.get(m_index, 0) >= _MAX_APPRENTICES or m_index in used:
                 continue
+            new_kind = rng.random() < _NEW_APPRENTICESHIP_SHARE
+            if new_kind and m_rank >= TECHNICIAN and rng.random() < _TECHNICIAN_TRACK_SHARE:
+                pools = (self.senior_apprentices.get(department, []), every_senior)
+            else:
+                pools = (self.apprentices.get(department, []), everyone)
             apprentice = None
-            pool = self.apprentices.get(department, [])
-            for tries, source in ((_SAME_DEPARTMENT_TRIES, pool), (_SAME_DEPARTMENT_TRIES, everyone)):
-                for _ in range(tries if source else 0):
+            for source in pools:
+                for _ in range(_SAME_DEPARTMENT_TRIES if source else 0):
                     candidate = source[rng.randrange(len(source))]
-                    if candidate[0] not in used and candidate[1] > m_birth and candidate[3] < m_rank:
+                    if candidate[0] not in used and candidate[0] not in taken and candidate[1] > m_birth \
+                            and candidate[3] < m_rank:
                         apprentice = candidate
                         break
                 if apprentice:
                     break
             if apprentice is None:
                 continue
-            a_index, _a_birth, a_hire, a_rank, a_number, a_issued = apprentice
+            a_index, _a_birth, a_hire, a_rank, a_number, a_issued, contract_end = apprentice
             low = max(earliest, qualified, a_hire)
             high = REF - timedelta(days=20)
             if low >= high:
                 continue
             pairing = self._pairing(m_index, m_name, a_index, a_rank, m_rank, occupation_id, low, high,
-                                    a_number, a_issued, len(found) + 1)
+                                    a_number, a_issued, len(found) + 1, new_kind, contract_end)
             if pairing is None:
                 continue
             found.append(pairing)
@@ -584,9 +740,14 @@ class _Generator:
 
     def _pairing(self, master: int, master_name: str, apprentice: int, a_rank: int, m_rank: int,
                  occupation_id: int | None, low: date, high: date, a_number: str | None, a_issued: date | None,
-                 serial: int):
+                 serial: int, new_kind: bool, contract_end: date | None):
         rng = self.rng
-        new_kind = rng.random() < _NEW_APPRENTICESHIP_SHARE
+        # The subsidy for 新型学徒制 (SPEC §4) is recent: the demo's pairings of that kind
+        # start in the years a clerk would claim for.
+        if new_kind and max(low, _NEW_APPRENTICESHIP_FROM) >= high:
+            new_kind = False
+        if new_kind:
+            low = max(low, _NEW_APPRENTICESHIP_FROM)
         years = rng.randint(1, 3) if new_kind else rng.choice((1, 2))
         ended = rng.random() < _ENDED_SHARE
         if ended:
@@ -597,6 +758,8 @@ class _Generator:
                 else None
             if start is None:
                 return None
+        if new_kind and contract_end is not None and contract_end < add_years(start, 1):
+            new_kind = False  # the apprentice's contract runs out within the year: no 新型学徒制
         planned_end = add_years(start, years)
         status, ended_on, outcome, notes = "在培", None, None, None
         if ended:
@@ -609,10 +772,14 @@ class _Generator:
                 status = "终止"
                 ended_on = self._between(min(start + timedelta(days=90), last), last)
                 notes = f"终止原因：{rng.choice(_TERMINATION_REASONS)}"
+        # 新型学徒制 trains for 中级工 at least (the subsidy is paid by the level aimed at).
+        target = min(a_rank + 1, m_rank)
+        if new_kind:
+            target = max(target, INTERMEDIATE)
         row = {
             "master_id": master, "apprentice_id": apprentice, "occupation_id": occupation_id,
-            "kind": "企业新型学徒制" if new_kind else "企业师带徒", "partner": _PARTNER if new_kind else None,
-            "start_date": start, "planned_end": planned_end, "target_level": min(a_rank + 1, m_rank),
+            "kind": KIND_NEW_APPRENTICESHIP if new_kind else KIND_MENTOR, "partner": _PARTNER if new_kind else None,
+            "start_date": start, "planned_end": planned_end, "target_level": target,
             "agreement_no": f"{'XT' if new_kind else 'SD'}{start.year}-{serial:04d}", "status": status,
             "ended_on": ended_on, "outcome_certificate_id": None, "override_reason": None, "notes": notes,
         }
@@ -846,6 +1013,238 @@ class _Generator:
         person.competitions.append((row, certificate_number))
 
 
+class _Class:
+    """One class 班次 of a programme, while workers are put into it."""
+
+    __slots__ = ("capacity", "charge", "done", "end", "hours", "members", "row", "serial", "start")
+
+    def __init__(self, serial: int, row: dict, capacity: int, charge: int):
+        self.serial = serial  # its place in _Training.classes, then in the ids read back
+        self.row = row
+        self.start, self.end, self.hours = row["start_date"], row["end_date"], row["hours"]
+        self.capacity = capacity
+        self.charge = charge  # what each enrolment costs the worker's account: fund-paid classes only
+        self.members = 0
+        self.done = self.end <= REF  # a result is recorded; later classes run or lie ahead
+
+    def fits(self, first: date, last: date) -> bool:
+        return self.members < self.capacity and first <= self.start and self.end <= last
+
+
+class _Training:
+    """Training classes, enrolments and the training accounts that pay for them.
+
+    Drawn from a random stream of their own, so a seed gives the same workers and
+    certificates as before training data existed. Classes are opened as workers need
+    them and filled up to a class size. In-house courses cost the accounts nothing (the
+    enterprise's own trainers); colleges, schools and certificate classes are charged.
+    Runs for every worker of a 100,000-worker demo: draws use random() directly, which
+    costs a fraction of randint()."""
+
+    def __init__(self, rng: random.Random, workers: int, enterprise_name: str, trade_names: dict[int, str]):
+        self.rng = rng
+        self.random = rng.random
+        self.centre = f"{enterprise_name}培训中心"
+        self.slot_months = next((months for below, months in _CLASS_MONTHS if workers < below), 1)
+        self.by_trade = workers >= _CLASSES_BY_TRADE
+        self.trade_names = trade_names
+        self.classes: list[_Class] = []
+        self.open: dict[tuple, _Class] = {}
+        self.issues: dict[str, int] = {}  # classes by name and month
+        self.programme_ids: list[int] = []  # of the classes written so far
+        self.charged: list[tuple] = []  # the charged enrolments of the worker being planned
+
+    def _days(self, low: int, high: int) -> timedelta:
+        return timedelta(days=low + int(self.random() * (high - low + 1)))
+
+    def _new_class(self, key: tuple, name: str, form: str, provider: str | None, start: date, days: int, hours: int,
+                   cost: tuple[int, int], funding: str, occupation_id: int | None, target_level: int | None,
+                   capacity: int) -> _Class:
+        # Classes are opened in the order workers are drawn, not by date: a class is told
+        # apart by its month (and a count within the month), never by a running 期 number.
+        name = f"{name}（{start.month}月"
+        number = self.issues[name] = self.issues.get(name, 0) + 1
+        low, high = cost
+        amount = self.rng.randrange(low, high + 1, 50) if high else 0  # whole yuan: Money takes an int
+        row = {"name": f"{name}班）" if number == 1 else f"{name}第{number}班）", "provider": provider or self.centre,
+               "form": form, "start_date": start, "end_date": start + timedelta(days=days - 1), "hours": hours,
+               "cost_per_person": amount, "funding_source": funding, "occupation_id": occupation_id,
+               "target_level": target_level, "notes": None}
+        found = _Class(len(self.classes), row, capacity, amount if funding == FUNDING_FUND else 0)
+        self.classes.append(found)
+        self.open[key] = found
+        return found
+
+    def _course_class(self, course: _Course, occupation_id: int | None, year: int, first: date,
+                      last: date) -> _Class | None:
+        """A class of `course` in `year` held wholly within [first, last], or None."""
+        random = self.random
+        days = course.days[int(random() * len(course.days))]
+        span = (last - first).days - days + 1
+        if span < 0:
+            return None
+        start = first + timedelta(days=int(random() * (span + 1)))
+        by_trade = course.per_occupation and self.by_trade
+        occupation = occupation_id if by_trade else None
+        key = (course.code, occupation, year, (start.month - 1) // self.slot_months)
+        current = self.open.get(key)
+        if current is not None and current.fits(first, last):
+            return current
+        name = (course.name if by_trade or course.general is None else course.general).format(
+            year=year, occupation=self.trade_names.get(occupation, ""))
+        return self._new_class(key, name, course.form, course.providers[int(random() * len(course.providers))], start,
+                               days, days * course.hours_per_day, course.cost, course.funding, occupation, None,
+                               course.capacity)
+
+    def _prep_class(self, occupation_id: int, rank: int, issued: date, hire: date, sent: bool) -> _Class | None:
+        """The class that prepared for a certificate issued on `issued`: one per trade,
+        level and month of issue, ending a week to six weeks before that month's
+        assessments."""
+        key = ("P" if sent else "Q", occupation_id, rank, issued.year, issued.month)
+        current = self.open.get(key)
+        if current is not None:
+            if current.fits(hire, issued):
+                return current
+            if current.members < current.capacity:
+                return None  # hired too late for this month's class
+        days = _PREP_DAYS[rank]
+        # a full class gets a second one on the same dates
+        end = current.end if current is not None else issued.replace(day=1) - self._days(*_PREP_GAP_DAYS)
+        start = end - timedelta(days=days - 1)
+        if start < hire:
+            return None
+        if sent:
+            form, providers = _PREP_FORMS.pick(self.rng)
+            name, funding = _PREP_NAME, FUNDING_FUND
+        else:
+            form, providers, name, funding = "培训机构", _TRAINING_SCHOOLS, _SELF_PREP_NAME, FUNDING_PERSONAL
+        name = name.format(year=start.year, occupation=self.trade_names[occupation_id], level=LEVEL_NAMES[rank])
+        return self._new_class(key, name, form, providers[int(self.random() * len(providers))], start, days,
+                               days * HOURS_PER_DAY, _PREP_COST[rank], funding, occupation_id, rank, _PREP_CAPACITY)
+
+    def _enrol(self, person: _Person, joined: set[int], found: _Class | None, hire: date,
+               certificate: str | None = None, sent: bool = True) -> None:
+        if found is None or found.serial in joined:
+            return
+        joined.add(found.serial)
+        random = self.random
+        booked = found.start - _ENROL_AHEAD[int(random() * len(_ENROL_AHEAD))]
+        enrolled = min(max(booked, hire), REF)
+        if not found.done:
+            result = attended = completed = None
+        else:
+            completed, hours, roll = found.end, found.hours, random()
+            if roll < _FAIL_SHARE and certificate is None:
+                result, attended = RESULT_FAIL, int(hours * (0.5 + 0.35 * random()))
+            elif roll < 1 - _SHORT_HOURS_SHARE:
+                result, attended = RESULT_PASS, hours
+            else:
+                result, attended = RESULT_PASS, max(1, int(hours * (0.85 + 0.12 * random())))
+            if found.charge:
+                self.charged.append((found.start, len(person.enrolments), found.charge, found.row["name"]))
+        found.members += 1
+        person.enrolments.append((found.serial, enrolled, attended, found.charge, result, completed, certificate, sent))
+
+    def plan(self, person: _Person, hire: date, end: date, active: bool, occupation_id: int | None,
+             leader: bool, birth: date) -> None:
+        """The worker's classes from 2023 on, the certificates they led to, and the account."""
+        if end < _TRAINING_FROM:
+            return
+        random, enrol = self.random, self._enrol
+        levels: list[tuple[date, int]] = []
+        joined: set[int] = set()
+        self.charged = []
+        for c in person.certificates:
+            rank = c["level_rank"]
+            if not rank or c["revoked"]:
+                continue
+            issued = c["issue_date"]
+            levels.append((issued, rank))
+            if occupation_id is None or rank >= SPECIAL or issued < _PREP_FROM \
+                    or c["evaluation_route"] in _UNTRAINED_ROUTES:
+                continue
+            senior = rank >= SENIOR
+            if random() < _PREP_SHARE[senior] * (1 if issued.year >= 2025 else _PREP_SHARE_EARLIER):
+                sent = random() < _PREP_SENT[senior]
+                found = self._prep_class(occupation_id, rank, issued, hire, sent)
+                enrol(person, joined, found, hire, c["number"], sent)
+        if not levels and not leader:
+            return  # 学徒工 and staff: on-the-job training, none the register follows
+        # Leavers finish a class before their last day; those in post may be booked ahead.
+        horizon = _TRAINING_LAST if active else end - DAY
+        rotation = int(random() * _ROTATION_YEARS)  # which year of the cycle is the worker's turn
+        for year, year_start, year_end, ranked_on in _TRAINING_CALENDAR:
+            first, last = max(year_start, hire), min(year_end, horizon)
+            if (last - first).days < 30:
+                continue
+            rank = 0
+            for issued, level in levels:
+                if level > rank and issued <= ranked_on:
+                    rank = level
+            if rank >= SENIOR:
+                if random() < _HIGH_SKILLED_TRAINED:
+                    for _ in range(2 if random() < _SECOND_TRAINING else 1):
+                        course = _TECHNICIAN_COURSE if rank >= TECHNICIAN and random() < _TECHNICIAN_COURSE_SHARE \
+                            else _HIGH_SKILLED_COURSES.pick(self.rng)
+                        enrol(person, joined, self._course_class(course, occupation_id, year, first, last), hire)
+            elif rank and random() < (_ROTATION_DUE if year % _ROTATION_YEARS == rotation else _ROTATION_EXTRA):
+                course = _ROTATION_COURSES.pick(self.rng)
+                enrol(person, joined, self._course_class(course, occupation_id, year, first, last), hire)
+            if leader and random() < _TEAM_LEADER_PER_YEAR:
+                enrol(person, joined, self._course_class(_TEAM_LEADER_COURSE, None, year, first, last), hire)
+        key_talent = active and occupation_id is not None and random() < _KEY_TALENT_SHARE \
+            and self._key_talent(person, occupation_id, levels, birth)
+        if self.charged or key_talent:
+            self._ledger(person, hire, end, active, levels, key_talent)
+
+    def _key_talent(self, person: _Person, occupation_id: int, levels: list, birth: date) -> bool:
+        """Now and then a young worker becomes a 重点培养对象 with a 个性化培养方案."""
+        rng = self.rng
+        rank = max((r for _, r in levels), default=0)
+        if not (INTERMEDIATE <= rank <= SENIOR_TECHNICIAN and add_years(birth, _KEY_TALENT_MAX_AGE) > REF):
+            return False
+        target = min(rank + (2 if rng.random() < 0.3 else 1), SENIOR_TECHNICIAN + 1)
+        trade, level = self.trade_names[occupation_id], LEVEL_NAMES[target]
+        books = "、".join(book.format(occupation=trade, level=level) for book in rng.sample(_SELF_STUDY_BOOKS, 3))
+        person.account = {
+            "key_talent": True, "target_level": target, "target_date": date(REF.year + rng.randint(1, 4), 12, 31),
+            "planned_courses": f"{trade}{level}职业技能等级认定培训；{trade}新技术新工艺专题培训",
+            "self_study_plan": f"研读{books}；每月完成一项{trade}实操练习并请师傅点评",
+            "plan_years": rng.choice((3, 5)),
+        }
+        return True
+
+    def _ledger(self, person: _Person, hire: date, end: date, active: bool, levels: list, key_talent: bool) -> None:
+        """A year's budget is credited to the account when a charged class falls in it
+        (every year for a 重点培养对象), and each charge is debited on its class's first
+        day, as recording a result does (accounts.charge_enrolment). The credit covers the
+        year's charges, so no entry needs an override."""
+        charges: dict[int, list[tuple]] = {}
+        for charge in self.charged:
+            charges.setdefault(charge[0].year, []).append(charge)
+        if person.account is None:
+            person.account = {"key_talent": False, "target_level": None, "target_date": None,
+                              "planned_courses": None, "self_study_plan": None, "plan_years": None}
+        years = range(max(hire.year, _TRAINING_FROM.year), REF.year + 1) if key_talent else sorted(charges)
+        balance = 0  # whole yuan, as every charge is
+        for year in years:
+            day = max(date(year, 1, 1), hire)
+            if not active and day >= end:
+                break
+            spent = rank = 0
+            for charge in charges.get(year, ()):
+                spent += charge[2]
+            for issued, level in levels:
+                if level > rank and issued <= day:
+                    rank = level
+            budget = _KEY_TALENT_BUDGET if key_talent else _BUDGET[rank]
+            credit = max(budget, -((balance - spent) // _BUDGET_STEP) * _BUDGET_STEP)  # rounded up
+            person.entries.append((day, KIND_CREDIT, credit, None, f"{year}年度培训预算"))
+            balance += credit - spent
+            for on, position, charge, name in sorted(charges.get(year, ())):
+                person.entries.append((on, KIND_DEBIT, -charge, position, name))
+
+
 # ── the database ──────────────────────────────────────────────────────────────────────
 
 
@@ -923,6 +1322,81 @@ def _write_chunk(conn: Connection, people: list[_Person]) -> list[int]:
     return ids
 
 
+_ENROLMENT_COLUMNS = ("programme_id", "worker_id", "enrolled_on", "hours_attended", "cost_charged", "result",
+                      "completed_on", "certificate_id", "sent_by_enterprise")
+_ACCOUNT_COLUMNS = ("worker_id", "key_talent", "target_level", "target_date", "planned_courses", "self_study_plan",
+                    "plan_years")
+_ENTRY_COLUMNS = ("worker_id", "entry_date", "kind", "amount", "enrolment_id", "reason")
+
+
+def _write_training(conn: Connection, training: _Training, people: list[_Person], worker_ids: list[int]) -> None:
+    """The classes opened since the last chunk, then this chunk's enrolments, accounts
+    and ledger entries."""
+    programme_table = TrainingProgramme.__table__
+    new = [c.row for c in training.classes[len(training.programme_ids):]]
+    if new:
+        # Without RETURNING (see _write_chunk) the new ids are those above the largest
+        # before: one transaction writes them in order.
+        before = conn.execute(select(func.max(programme_table.c.id))).scalar_one() or 0
+        _insert(conn, TrainingProgramme, new)
+        ids = conn.execute(select(programme_table.c.id).where(programme_table.c.id > before)
+                           .order_by(programme_table.c.id)).scalars().all()
+        if len(ids) != len(new):
+            raise RuntimeError("培训项目写入后读回的记录数不符")
+        training.programme_ids.extend(ids)
+    numbers = [e[6] for person in people for e in person.enrolments if e[6]]
+    table = Certificate.__table__
+    certificate_ids = dict(conn.execute(select(table.c.number, table.c.id).where(table.c.number.in_(numbers))).all()) \
+        if numbers else {}
+    programme_ids = training.programme_ids
+    rows = [(programme_ids[serial], worker_id, enrolled, attended, charge, result, completed,
+             certificate_ids[number] if number else None, sent)
+            for worker_id, person in zip(worker_ids, people)
+            for serial, enrolled, attended, charge, result, completed, number, sent in person.enrolments]
+    enrolment_table = TrainingEnrolment.__table__
+    before = conn.execute(select(func.max(enrolment_table.c.id))).scalar_one() or 0
+    bulk_insert(conn, enrolment_table, _ENROLMENT_COLUMNS, rows)
+    holders = [(worker_id, person) for worker_id, person in zip(worker_ids, people) if person.account is not None]
+    if not holders:
+        return
+    bulk_insert(conn, TrainingAccount.__table__, _ACCOUNT_COLUMNS,
+                [(worker_id, *(person.account[key] for key in _ACCOUNT_COLUMNS[1:])) for worker_id, person in holders])
+    # The ledger points at enrolments: their ids, in the order written (as for the programmes).
+    enrolment_ids = conn.execute(select(enrolment_table.c.id).where(enrolment_table.c.id > before)
+                                 .order_by(enrolment_table.c.id)).scalars().all()
+    if len(enrolment_ids) != len(rows):
+        raise RuntimeError("培训报名写入后读回的记录数不符")
+    first: dict[int, int] = {}  # worker id → the place of the worker's first enrolment in `rows`
+    place = 0
+    for worker_id, person in zip(worker_ids, people):
+        first[worker_id] = place
+        place += len(person.enrolments)
+    entries = [(worker_id, on, kind, amount, None if position is None else enrolment_ids[first[worker_id] + position],
+                reason)
+               for worker_id, person in holders for on, kind, amount, position, reason in person.entries]
+    bulk_insert(conn, AccountEntry.__table__, _ENTRY_COLUMNS, entries)
+
+
+def _write_fund_years(conn: Connection, rng: random.Random) -> int:
+    """职工教育经费 of the closed years as a clerk confirms them: 工资总额 from payroll (月工资 of
+    those in post at the year's end × 12, plus bonuses), at a rate at or above the floor.
+    Years the clerk already entered are kept."""
+    table = TrainingFundYear.__table__
+    present = set(conn.execute(select(table.c.year)).scalars())
+    rows = []
+    for year in _FUND_YEARS:
+        monthly = conn.execute(select(func.sum(Worker.monthly_wage)).where(active_on(date(year, 12, 31)))).scalar()
+        extras = rng.uniform(*_PAYROLL_EXTRAS)
+        if year in present or not monthly:
+            continue
+        payroll = _money(int(monthly * 12 * Decimal(str(round(extras, 3))) / 10000) * 10000 * 100)
+        rows.append({"year": year, "payroll_total": payroll, "extraction_rate_bp": rng.choice(_FUND_RATES_BP),
+                     "extracted_amount": None, "notes": "工资总额取自年度财务决算（含奖金、津贴、补贴）"})
+    if rows:
+        conn.execute(insert(table), rows)
+    return len(rows)
+
+
 def _write_pairings(conn: Connection, pairings: list, worker_ids: dict[int, int]) -> int:
     """Pairings (worker numbers turned into ids) and their assessments; returns how many
     assessments. A pairing's id is read back by its unique agreement number."""
@@ -953,9 +1427,10 @@ def _count(conn: Connection, model) -> int:
 
 
 def generate_demo(engine: Engine, workers: int, seed: int = 0, *,
-                  progress: Callable[[int, int], None] | None = None) -> DemoSummary:
+                  progress: Callable[[int, int], None] | None = None, training: bool = True) -> DemoSummary:
     """Fill an empty register with `workers` demo workers and their records, all in one
-    transaction: on any failure nothing is written."""
+    transaction: on any failure nothing is written. `training=False` leaves out the
+    training programmes, enrolments, accounts and fund years (for tests that build their own)."""
     if workers < 1:
         raise Refused("演示数据的职工人数至少为 1。")
     rng = random.Random(seed)
@@ -969,21 +1444,34 @@ def generate_demo(engine: Engine, workers: int, seed: int = 0, *,
             conn, Occupation, [{"name": name, "code": code} for name, code, _ in _OCCUPATIONS])
         _ensure_shortages(conn, occupation_ids)
 
-        generator = _Generator(rng, enterprise_name, department_ids, occupation_ids)
-        totals = {"certificates": 0, "contracts": 0, "honours": 0, "competitions": 0}
+        # Its own stream: the register a seed gives does not depend on the training drawn.
+        training_rng = random.Random(f"training-{seed}")
+        planner = _Training(training_rng, workers, enterprise_name, {i: name for name, i in occupation_ids.items()}) \
+            if training else None
+        generator = _Generator(rng, enterprise_name, department_ids, occupation_ids, planner)
+        totals = {"certificates": 0, "contracts": 0, "honours": 0, "competitions": 0, "enrolments": 0,
+                  "accounts": 0, "account_entries": 0}
         worker_ids: dict[int, int] = {}
         for start in range(0, workers, CHUNK):
             indexes = range(start + 1, min(start + CHUNK, workers) + 1)
             people = [generator.person(index) for index in indexes]
-            worker_ids.update(zip(indexes, _write_chunk(conn, people)))
+            chunk_ids = _write_chunk(conn, people)
+            worker_ids.update(zip(indexes, chunk_ids))
+            if planner is not None:
+                _write_training(conn, planner, people, chunk_ids)
             for person in people:
                 totals["certificates"] += len(person.certificates)
                 totals["contracts"] += len(person.contracts)
                 totals["honours"] += len(person.honours)
                 totals["competitions"] += len(person.competitions)
+                totals["enrolments"] += len(person.enrolments)
+                totals["accounts"] += person.account is not None
+                totals["account_entries"] += len(person.entries)
             if progress is not None:
                 progress(start + len(people), workers)
         pairings = generator.pairings(workers)
         totals["assessments"] = _write_pairings(conn, pairings, worker_ids)
         totals["pairings"] = len(pairings)
+        totals["programmes"] = len(planner.classes) if planner is not None else 0
+        totals["fund_years"] = _write_fund_years(conn, training_rng) if planner is not None else 0
     return DemoSummary(workers=workers, departments=departments, occupations=occupations, **totals)
