@@ -99,6 +99,12 @@ def main() -> None:
     preview = subsidies.dialog
     if isinstance(preview, PdfPreviewDialog):
         preview.resize(900, 760)
+        import time
+
+        deadline = time.monotonic() + 3  # QPdfView renders its pages on a thread
+        while time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.05)
         save(preview, "08-subsidy-preview")
         preview.close()
     save(window, "07-subsidies")
