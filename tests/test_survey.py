@@ -172,3 +172,21 @@ def test_cli_json_is_the_spec_shape(capsys, register, db_path, tmp_path):
     assert data["folded_into_高级技师"] == 1 and len(data["warnings"]) == 5
     code, _out, err = run(capsys, "--db", db_path, "survey", "--as-of", "2026-10-31", "--out", tmp_path / "s.txt")
     assert code == 2 and ".json" in err
+
+
+def test_cli_writes_the_form_as_excel_and_pdf_and_uses_a_saved_survey(capsys, register, db_path, tmp_path):
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    code, _out, _err = run(capsys, "--db", db_path, "survey", "--as-of", "2026-10-31", "--out", tmp_path / "s.xlsx")
+    assert code == 0
+    sheet = load_workbook(tmp_path / "s.xlsx").active
+    texts = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
+    assert "企业技能人才现状及需求情况调查表" in texts and "合计" in texts
+    code, _out, _err = run(capsys, "--db", db_path, "survey", "--as-of", "2026-10-31", "--out", tmp_path / "s.pdf")
+    assert code == 0 and "企业技能人才现状及需求情况调查表" in PdfReader(tmp_path / "s.pdf").pages[0].extract_text()
+
+    sv.save_survey(register, sv.compute_survey(register, AS_OF))
+    hand(register, "保存后入职", ranks=[(3, ISSUED)])
+    code, out, err = run(capsys, "--db", db_path, "survey", "--as-of", "2026-10-31", "--out", tmp_path / "saved.json")
+    assert code == 0 and "已保存的调查表" in err and "职工总数 8 人" in out
