@@ -91,6 +91,7 @@ def test_hand_counted_register(register):
     assert any(t.startswith("未填学历") and "缺资料" in t for t in texts)
     assert any(t.startswith("未填月工资") and "无工资" in t for t in texts)
     assert survey.folded_note == "注：高级技师行含特级技师、首席技师 1 人。"
+    assert any(t.startswith("单位信息未填全（企业名称、负责人") for t in texts)  # blank cells, never a refusal
 
 
 def test_every_education_value_has_its_bucket(engine):
@@ -105,7 +106,8 @@ def test_every_education_value_has_its_bucket(engine):
 def test_nobody_on_an_empty_register(engine):
     survey = sv.compute_survey(engine, AS_OF)
     assert survey.header.total_employees == 0 and survey.header.avg_monthly_wage is None
-    assert all(survey.rows[name].count == 0 for name in sv.ROWS) and survey.warnings == []
+    assert all(survey.rows[name].count == 0 for name in sv.ROWS)
+    assert [w.text[:6] for w in survey.warnings] == ["单位信息未填"]
     assert survey.as_json()["levels"]["合计"]["avg_monthly_wage"] is None
 
 
@@ -169,7 +171,7 @@ def test_cli_json_is_the_spec_shape(capsys, register, db_path, tmp_path):
     assert data["levels"]["高级工"] == {"count": 2, "age": {"18-30": 1, "31-40": 1, "41-50": 0, "51+": 0},
                                        "education": {"高中技校及以下": 0, "高职大专": 1, "本科及以上": 1},
                                        "avg_monthly_wage": 7000.25}
-    assert data["folded_into_高级技师"] == 1 and len(data["warnings"]) == 5
+    assert data["folded_into_高级技师"] == 1 and len(data["warnings"]) == 6
     code, _out, err = run(capsys, "--db", db_path, "survey", "--as-of", "2026-10-31", "--out", tmp_path / "s.txt")
     assert code == 2 and ".json" in err
 

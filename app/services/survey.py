@@ -232,8 +232,10 @@ def compute_survey(engine: Engine, as_of: date) -> Survey:
         folded += int(record[11] or 0)
         row.measures = dict(zip(MEASURES, (int(v or 0) for v in record[12:15])))
     survey_rows[TOTAL] = _total(survey_rows)
-    header = _header(engine, as_of, total_employees, _cents(wage_cents), wages)
+    header, missing = _header(engine, as_of, total_employees, _cents(wage_cents), wages)
     survey = Survey(as_of, header, survey_rows, folded, warnings)
+    if missing:  # never a refusal: the bureau gets the numbers, the clerk is told what is blank
+        survey.warnings.insert(0, SurveyWarning(f"单位信息未填全（{'、'.join(missing)}），表头这些栏为空；请在「单位信息」页补全。"))
     if folded:
         survey.warnings.insert(0, SurveyWarning(f"特级技师、首席技师 {folded} 人计入高级技师行（表中没有更高的等级）。"))
     return survey
@@ -295,15 +297,18 @@ def _total(rows: dict[str, SurveyRow]) -> SurveyRow:
     return total
 
 
-def _header(engine: Engine, as_of: date, total: int, wage_cents: int, wages: int) -> SurveyHeader:
+def _header(engine: Engine, as_of: date, total: int, wage_cents: int, wages: int) -> tuple[SurveyHeader, list[str]]:
     enterprise = load_enterprise(engine)
     fund = fund_year(engine, as_of.year, today=as_of)
+    labels = {"name": "企业名称", "principal": "负责人", "phone": "联系电话", "enterprise_type": "企业类型",
+              "scale": "企业规模", "business_field": "经营领域"}
+    missing = [label for key, label in labels.items() if not getattr(enterprise, key)]
     return SurveyHeader(
         enterprise_name=enterprise.name, principal=enterprise.principal, phone=enterprise.phone,
         enterprise_type=enterprise.enterprise_type, scale=enterprise.scale, business_field=enterprise.business_field,
         total_employees=total, avg_monthly_wage=_mean(wage_cents, wages),
         fund_extracted=fund.extracted_amount, fund_used=fund.used,
-    )
+    ), missing
 
 
 def _warnings(session: Session, as_of: date, level, cut18: date) -> list[SurveyWarning]:
