@@ -109,6 +109,18 @@ def main() -> None:
         preview.close()
     save(window, "07-subsidies")
 
+    from app.ui.survey_page import COL_DEMAND, COL_OCCUPATION
+
+    window.show_page("survey")
+    survey = window.pages["survey"]
+    survey.set_date(DEMO_REFERENCE_DATE)
+    for level, occupations, count in (("高级工", "焊工、数控车工", "12"), ("技师", "电工", "3")):
+        survey.cell(level, COL_OCCUPATION).setText(occupations)
+        survey.cell(level, COL_DEMAND).setText(count)
+    survey.filled_by_edit.setText("李娜")
+    survey.save()
+    save(window, "09-survey")
+
 
 if __name__ == "__main__":
     main()

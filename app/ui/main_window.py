@@ -26,7 +26,6 @@ from app.ui.jobs import run_job
 # Pages whose issue has not landed yet say so plainly instead of pretending.
 NOT_YET = {
     "certificates": "证书一览将在后续版本提供。现在请在「职工」中打开职工档案，在「证书」页查看、添加和撤销证书。",
-    "survey": "企业技能人才现状及需求情况调查表将在后续版本提供。",
 }
 PAGES = (
     ("home", "工作台"), ("workers", "职工"), ("certificates", "证书"), ("training", "培训"), ("apprentices", "师徒"),
@@ -68,6 +67,7 @@ class MainWindow(QMainWindow):
         from app.ui.home_page import HomePage
         from app.ui.policy_page import PolicyPage
         from app.ui.subsidies_page import SubsidiesPage
+        from app.ui.survey_page import SurveyPage
         from app.ui.workers_page import WorkersPage
 
         self.nav = QListWidget()
@@ -102,6 +102,10 @@ class MainWindow(QMainWindow):
             elif key == "subsidies":
                 page = SubsidiesPage(self.engine)
                 page.open_worker.connect(self.open_worker)
+            elif key == "survey":
+                page = SurveyPage(self.engine)
+                page.open_worker.connect(self.open_worker)
+                page.open_enterprise.connect(lambda: self.show_page("enterprise"))
             else:
                 page = _placeholder(self.tr(label), self.tr(NOT_YET[key]))
             self.pages[key] = page
