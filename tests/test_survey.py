@@ -192,3 +192,11 @@ def test_cli_writes_the_form_as_excel_and_pdf_and_uses_a_saved_survey(capsys, re
     hand(register, "保存后入职", ranks=[(3, ISSUED)])
     code, out, err = run(capsys, "--db", db_path, "survey", "--as-of", "2026-10-31", "--out", tmp_path / "saved.json")
     assert code == 0 and "已保存的调查表" in err and "职工总数 8 人" in out
+
+
+def test_a_first_save_never_overwrites_another_clerks(register):
+    mine, theirs = sv.compute_survey(register, AS_OF), sv.compute_survey(register, AS_OF)
+    sv.save_survey(register, sv.apply_typed(theirs, {"filled_by": "王芳"}))
+    with pytest.raises(Exception, match="另一位经办人"):
+        sv.save_survey(register, mine)  # opened when nothing was saved: expected_version None
+    assert sv.load_survey(register, AS_OF).filled_by == "王芳"

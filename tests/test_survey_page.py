@@ -377,14 +377,15 @@ def test_the_main_window_has_the_page(qtbot, engine, answers, register):
 
 
 def test_the_saved_time_is_local_time(page, monkeypatch):
-    """SQLite's CURRENT_TIMESTAMP (the saved row's updated_at) is UTC; the clerk reads local time."""
+    """SQLite's CURRENT_TIMESTAMP (the saved row's updated_at) is UTC; the service gives the
+    clerk local time."""
     import time
     from datetime import datetime
 
-    assert page.save()
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     time.tzset()
     try:
+        assert page.save()
         shown = datetime.strptime(page._saved_text(), "%Y-%m-%d %H:%M")
         assert abs((shown - datetime.now()).total_seconds()) < 300
     finally:

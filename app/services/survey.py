@@ -30,10 +30,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Engine, and_, case, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import FieldErrors, FieldProblem, Refused
@@ -63,6 +64,8 @@ MEASURES = ("自主培养", "联合、委托培养", "新型学徒制培养")
 HIGHEST_ROW_RANK = 5  # 高级技师: 特级技师 (6) and 首席技师 (7) are counted here
 EXTERNAL_FORMS = ("校企合作", "院校", "培训机构")
 OWN_FORMS = ("企业自办", "线上")
+ENTERPRISE_LABELS = {"enterprise_name": "企业名称", "principal": "负责人", "phone": "联系电话",
+                     "enterprise_type": "企业类型", "scale": "企业规模", "business_field": "经营领域"}
 WARNING_NAMES = 20  # names listed in one warning before "等 N 人"
 _CENT = Decimal("0.01")
 
@@ -300,9 +303,9 @@ def _total(rows: dict[str, SurveyRow]) -> SurveyRow:
 def _header(engine: Engine, as_of: date, total: int, wage_cents: int, wages: int) -> tuple[SurveyHeader, list[str]]:
     enterprise = load_enterprise(engine)
     fund = fund_year(engine, as_of.year, today=as_of)
-    labels = {"name": "企业名称", "principal": "负责人", "phone": "联系电话", "enterprise_type": "企业类型",
-              "scale": "企业规模", "business_field": "经营领域"}
-    missing = [label for key, label in labels.items() if not getattr(enterprise, key)]
+    # The header's enterprise_name is 单位信息's name; every other key is the same on both.
+    missing = [label for key, label in ENTERPRISE_LABELS.items()
+               if not getattr(enterprise, "name" if key == "enterprise_name" else key)]
     return SurveyHeader(
         enterprise_name=enterprise.name, principal=enterprise.principal, phone=enterprise.phone,
         enterprise_type=enterprise.enterprise_type, scale=enterprise.scale, business_field=enterprise.business_field,
@@ -420,7 +423,14 @@ def _decimal(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
 
 
-def _from_stored(row: SavedSurvey) -> Survey:
+def _local(moment: datetime | None, dialect: str) -> datetime | None:
+    """SQLite's CURRENT_TIMESTAMP is UTC; the clerk reads local time."""
+    if moment is None or dialect != "sqlite":
+        return moment
+    return moment.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
+
+
+def _from_stored(row: SavedSurvey, dialect: str) -> Survey:
     numbers = json.loads(row.numbers)
     h = numbers["header"]
     header = SurveyHeader(**{k: v for k, v in h.items() if k not in ("avg_monthly_wage", "fund_extracted", "fund_used")},
@@ -434,7 +444,7 @@ def _from_stored(row: SavedSurvey) -> Survey:
                                wages=r["wages"])
     survey = Survey(row.as_of, header, rows, numbers["folded"],
                     [SurveyWarning(w["text"], w["worker_ids"]) for w in numbers["warnings"]],
-                    saved_at=row.updated_at, version=row.version)
+                    saved_at=_local(row.updated_at, dialect), version=row.version)
     return apply_typed(survey, json.loads(row.typed))
 
 
@@ -442,7 +452,7 @@ def load_survey(engine: Engine, as_of: date) -> Survey | None:
     """The survey saved for `as_of`, with the numbers it had when saved."""
     with Session(engine) as session:
         row = session.scalars(select(SavedSurvey).where(SavedSurvey.as_of == as_of)).first()
-        return None if row is None else _from_stored(row)
+        return None if row is None else _from_stored(row, engine.dialect.name)
 
 
 def saved_dates(engine: Engine) -> list[date]:
@@ -450,21 +460,29 @@ def saved_dates(engine: Engine) -> list[date]:
         return list(conn.scalars(select(SavedSurvey.as_of).order_by(SavedSurvey.as_of.desc())))
 
 
+_SAVED_MEANWHILE = "该日期的调查表在您打开之后已被另一位经办人保存，本次未保存。请重新打开后再改。"
+
+
 def save_survey(engine: Engine, survey: Survey, *, expected_version: int | None = None) -> Survey:
-    """Keep `survey` (its numbers as shown and what was typed) for its as_of. Saving over a
-    survey another clerk saved meanwhile is refused."""
+    """Keep `survey` (its numbers as shown and what was typed) for its as_of.
+    `expected_version` is the version the clerk opened, None for a date not saved then: a
+    survey another clerk saved meanwhile is never overwritten."""
     apply_typed(survey, typed_of(survey))
-    with unit_of_work(engine) as session:
-        row = session.scalars(select(SavedSurvey).where(SavedSurvey.as_of == survey.as_of)).first()
-        if row is not None and expected_version is not None and row.version != expected_version:
-            raise Refused("该日期的调查表在您打开之后已被另一位经办人保存，本次未保存。请重新打开后再改。")
-        if row is None:
-            row = SavedSurvey(as_of=survey.as_of)
-            session.add(row)
-        row.numbers = json.dumps(_numbers_of(survey), ensure_ascii=False)
-        row.typed = json.dumps(typed_of(survey), ensure_ascii=False)
-        session.flush()
-        survey.version, survey.saved_at = row.version, row.updated_at
+    try:
+        with unit_of_work(engine) as session:
+            row = session.scalars(select(SavedSurvey).where(SavedSurvey.as_of == survey.as_of)).first()
+            if row is not None and row.version != expected_version:
+                raise Refused(_SAVED_MEANWHILE)
+            if row is None:
+                row = SavedSurvey(as_of=survey.as_of)
+                session.add(row)
+            row.numbers = json.dumps(_numbers_of(survey), ensure_ascii=False)
+            row.typed = json.dumps(typed_of(survey), ensure_ascii=False)
+            session.flush()
+            session.refresh(row)
+            survey.version, survey.saved_at = row.version, _local(row.updated_at, engine.dialect.name)
+    except IntegrityError:  # two first saves of one date at once: the unique as_of keeps one
+        raise Refused(_SAVED_MEANWHILE) from None
     return survey
 
 
@@ -483,6 +501,8 @@ def compare(stored: Survey, fresh: Survey) -> list[Change]:
         if before != after:
             changes.append(Change(where, "" if before is None else str(before), "" if after is None else str(after)))
 
+    for key, label in ENTERPRISE_LABELS.items():
+        note(label, getattr(stored.header, key) or "", getattr(fresh.header, key) or "")
     note("职工总数", stored.header.total_employees, fresh.header.total_employees)
     note("人均月工资", stored.header.avg_monthly_wage, fresh.header.avg_monthly_wage)
     note("提取职工培训经费", stored.header.fund_extracted, fresh.header.fund_extracted)
@@ -495,6 +515,8 @@ def compare(stored: Survey, fresh: Survey) -> list[Change]:
         for column in EDUCATION_COLUMNS:
             note(f"{name} · {column}", a.education[column], b.education[column])
         note(f"{name} · 月工资待遇", a.avg_monthly_wage, b.avg_monthly_wage)
+        for measure in MEASURES:  # derived, so recomputing replaces a count the clerk changed
+            note(f"{name} · {measure}", a.measures[measure], b.measures[measure])
     note("特级、首席技师计入高级技师", stored.folded, fresh.folded)
     return changes
 

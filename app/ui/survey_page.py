@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -763,8 +763,6 @@ class SurveyPage(ReadsWhenShown, QWidget):
         if self.saved_at is None:
             return ""
         when = self.saved_at
-        if self.engine.dialect.name == "sqlite":  # SQLite's CURRENT_TIMESTAMP is UTC
-            when = when.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
         return f"{when:%Y-%m-%d %H:%M}"
 
     def _update_controls(self) -> None:
@@ -914,20 +912,9 @@ class SurveyPage(ReadsWhenShown, QWidget):
 
 
 def changes_between(shown: Survey, fresh: Survey) -> list[Change]:
-    """compare()'s changes, and those it leaves out that a recomputation also replaces: the
-    enterprise block and the 培养措施 counts."""
-    changes = []
-    for key, caption in ENTERPRISE_FIELDS:
-        before, after = getattr(shown.header, key) or "", getattr(fresh.header, key) or ""
-        if before != after:
-            changes.append(Change(caption, before, after))
-    changes += compare(shown, fresh)
-    for name in ROWS:
-        for measure in MEASURES:
-            before, after = shown.rows[name].measures[measure], fresh.rows[name].measures[measure]
-            if before != after:
-                changes.append(Change(f"{name} · {measure}", str(before), str(after)))
-    return changes
+    """What a recomputation replaces: compare() lists the enterprise block, the numbers and
+    the derived 培养措施 counts."""
+    return compare(shown, fresh)
 
 
 __all__ = ["SurveyPage", "WorkerPickDialog", "changes_between"]
