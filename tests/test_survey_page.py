@@ -8,8 +8,6 @@ from __future__ import annotations
 import importlib.util
 import json
 from datetime import date
-from decimal import Decimal
-from itertools import count
 
 import pytest
 
@@ -17,11 +15,8 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QDate, Qt
 
-from app.models import Certificate, Worker
-from app.models.db import unit_of_work
 from app.services import survey as sv
 from app.services.enterprise import save_enterprise
-from app.services.levels import KIND_SKILL_LEVEL
 from app.ui import dialogs, survey_page
 from app.ui.survey_page import (
     COL_AGE,
@@ -34,25 +29,15 @@ from app.ui.survey_page import (
     SurveyPage,
     WorkerPickDialog,
 )
-from tests.factories import make_id
+from tests.test_survey import hand as survey_worker
 
 AS_OF = date(2026, 10, 31)
 ISSUED = date(2020, 1, 1)
-_SEQ = count(500)
 
 
-def hand(engine, name, *, birth=date(1990, 1, 1), education="高中", wage="5000", ranks=(), hired=date(2015, 1, 1),
-         left=None) -> int:
-    """A worker with level certificates of the given ranks, issued on ISSUED."""
-    with unit_of_work(engine) as session:
-        worker = Worker(name=name, id_type="居民身份证", id_number=make_id(seq=next(_SEQ)), birth_date=birth,
-                        education=education, monthly_wage=None if wage is None else Decimal(wage), hire_date=hired,
-                        leave_date=left, status="离职" if left else "在职")
-        for rank in ranks:
-            worker.certificates.append(Certificate(kind=KIND_SKILL_LEVEL, level_rank=rank, issue_date=ISSUED))
-        session.add(worker)
-        session.flush()
-        return worker.id
+def hand(engine, name, *, ranks=(), **fields) -> int:
+    """tests.test_survey's worker, with certificates of the given ranks issued on ISSUED."""
+    return survey_worker(engine, name, ranks=[(rank, ISSUED) for rank in ranks], **fields)
 
 
 @pytest.fixture
