@@ -82,6 +82,14 @@ class Answers:
     def show_error(self, parent, title, text):
         self.log.append(("error", title, text))
 
+    conflict = "reload"  # how resolve_conflict answers: "reload", "overwrite" or None
+    conflicts: list = []
+
+    def resolve_conflict(self, parent, title, text, conflicts):
+        self.log.append(("ask", title, text))
+        self.conflicts = list(conflicts)
+        return self.conflict
+
 
 @pytest.fixture
 def answers(monkeypatch):
@@ -89,6 +97,6 @@ def answers(monkeypatch):
     from app.ui import dialogs
 
     found = Answers()
-    for name in ("ask_yes_no", "show_info", "show_error"):
+    for name in ("ask_yes_no", "show_info", "show_error", "resolve_conflict"):
         monkeypatch.setattr(dialogs, name, getattr(found, name))
     return found

@@ -181,11 +181,25 @@ def test_stale_record_offers_to_reload(qtbot, open_dialog, engine, answers, stor
     dialog = open_dialog(stored_worker)
     save_worker(engine, {**vars(load_worker(engine, stored_worker)), "post": "别人改的"}, worker_id=stored_worker)
     dialog.fields["post"].setText("我改的")
-    answers.yes = True
+    answers.conflict = "reload"
     assert not dialog.save()
     assert "已被修改" in answers.asked[0] and "重新加载" in answers.asked[0]
+    (conflict,) = answers.conflicts  # both versions, field by field
+    assert (conflict.label, conflict.theirs, conflict.mine, conflict.both_changed) == ("岗位", "别人改的", "我改的", True)
     assert dialog.fields["post"].text() == "别人改的"
     assert load_worker(engine, stored_worker).post == "别人改的"
+
+
+def test_stale_record_can_be_overwritten_knowingly(qtbot, open_dialog, engine, answers, stored_worker):
+    dialog = open_dialog(stored_worker)
+    save_worker(engine, {**vars(load_worker(engine, stored_worker)), "phone": "13900000000"}, worker_id=stored_worker)
+    dialog.fields["post"].setText("我改的")
+    answers.conflict = "overwrite"
+    dialog.save()
+    (conflict,) = answers.conflicts
+    assert conflict.label == "联系电话" and not conflict.both_changed
+    saved = load_worker(engine, stored_worker)
+    assert (saved.post, saved.phone) == ("我改的", "13900000000")  # mine saved, theirs kept
 
 
 def test_add_certificate_updates_level_history_and_title(qtbot, open_dialog, engine, stored_worker):

@@ -331,3 +331,26 @@ def test_remove_worker_kept_by_another_register_sets_left(engine):
 def test_load_missing_worker_is_stale(engine):
     with pytest.raises(StaleRecord):
         load_worker(engine, 999)
+
+
+def test_two_clerks_edit_one_worker_the_second_sees_both_versions(engine):
+    """Two sessions load the same worker; the first save wins, the second is refused and
+    worker_conflicts shows what the first changed next to what the second typed."""
+    from app.services.workers import field_text, worker_conflicts
+
+    worker_id = save_worker(engine, {"name": "张三", "id_type": "居民身份证", "id_number": make_id(seq=77),
+                                     "post": "钳工", "monthly_wage": "5000"})
+    first, second = load_worker(engine, worker_id), load_worker(engine, worker_id)
+    save_worker(engine, {**vars(first), "post": "钳工班长", "monthly_wage": "5500"}, worker_id=worker_id,
+                expected_version=first.version)
+    mine = {**vars(second), "post": "装配工"}
+    with pytest.raises(StaleRecord):
+        save_worker(engine, mine, worker_id=worker_id, expected_version=second.version)
+    opened = {key: getattr(second, key) for key in ("post", "monthly_wage", "phone")}
+    conflicts = {c.key: c for c in worker_conflicts(opened, mine, load_worker(engine, worker_id))}
+    assert set(conflicts) == {"post", "monthly_wage"}
+    assert (conflicts["post"].theirs, conflicts["post"].mine, conflicts["post"].both_changed) == ("钳工班长", "装配工", True)
+    assert (conflicts["monthly_wage"].opened, conflicts["monthly_wage"].theirs) == ("5000.00", "5500.00")
+    assert not conflicts["monthly_wage"].both_changed
+    assert field_text("5000") == field_text(Decimal("5000.00")) == "5000.00"
+    assert load_worker(engine, worker_id).post == "钳工班长"  # nothing silently overwritten

@@ -68,7 +68,8 @@ from app.services.vocab import (
 )
 
 __all__ = [
-    "COMPETITION_CATEGORIES", "COMPETITION_LEVELS", "FieldErrors", "FieldProblem", "StaleRecord",
+    "COMPETITION_CATEGORIES", "COMPETITION_LEVELS", "FieldConflict", "FieldErrors", "FieldProblem", "StaleRecord",
+    "field_text", "worker_conflicts",
     "WorkerRecord", "add_certificate", "add_competition", "add_honour", "load_worker",
     "new_worker_record", "remove_worker", "revoke_certificate", "save_worker",
 ]
@@ -151,6 +152,53 @@ class WorkerRecord:
     @property
     def level_name(self) -> str:
         return LEVEL_NAMES[self.level_rank] if self.level_rank is not None else ""
+
+
+@dataclass(frozen=True)
+class FieldConflict:
+    """A field another clerk changed while this one had the form open."""
+
+    key: str
+    label: str
+    opened: str  # as the form showed it when opened
+    theirs: str  # as saved meanwhile
+    mine: str  # as typed now
+
+    @property
+    def both_changed(self) -> bool:
+        return self.mine != self.opened and self.mine != self.theirs
+
+
+def field_text(value) -> str:
+    """One field's value as a person reads it, so values typed in a form and values read
+    from the database compare alike (5000 and 5000.00, a date and its text)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return format(value.quantize(Decimal("0.01")), "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    try:  # money typed in a form: compare 5000 with 5000.00
+        return format(Decimal(text.replace(",", "")).quantize(Decimal("0.01")), "f") if text else ""
+    except ArithmeticError:
+        return text
+
+
+def worker_conflicts(opened: dict, mine: dict, theirs: WorkerRecord) -> list[FieldConflict]:
+    """The fields of the worker form that were saved meanwhile by someone else, with what
+    the form showed, what they saved and what this clerk typed (SPEC: nothing is silently
+    overwritten — the clerk sees both versions and chooses)."""
+    out = []
+    for key, shown in opened.items():
+        if not hasattr(theirs, key):
+            continue
+        before, after, typed = field_text(shown), field_text(getattr(theirs, key)), field_text(mine.get(key))
+        if before != after:
+            out.append(FieldConflict(key, LABELS.get(key, key), before, after, typed))
+    return out
 
 
 def new_worker_record() -> WorkerRecord:

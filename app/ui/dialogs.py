@@ -39,3 +39,61 @@ def choose_printer(parent: QWidget | None):
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     dialog = QPrintDialog(printer, parent)
     return printer if dialog.exec() == QPrintDialog.DialogCode.Accepted else None
+
+
+RELOAD, OVERWRITE = "reload", "overwrite"
+
+
+def resolve_conflict(parent: QWidget | None, title: str, text: str, conflicts) -> str | None:
+    """Both versions of a record side by side (app.services.workers.FieldConflict rows);
+    RELOAD takes theirs, OVERWRITE saves this clerk's edits over theirs (fields the clerk
+    did not touch keep theirs), None decides later."""
+    dialog = conflict_dialog(parent, title, text, conflicts)
+    dialog.exec()
+    return dialog.choice
+
+
+def conflict_dialog(parent: QWidget | None, title: str, text: str, conflicts):
+    from PySide6.QtGui import QBrush, QColor
+    from PySide6.QtWidgets import (
+        QAbstractItemView,
+        QDialog,
+        QHBoxLayout,
+        QHeaderView,
+        QLabel,
+        QPushButton,
+        QTableWidget,
+        QTableWidgetItem,
+        QVBoxLayout,
+    )
+
+    dialog = QDialog(parent)
+    dialog.choice = None
+    dialog.setWindowTitle(title)
+    intro = QLabel(text)
+    intro.setWordWrap(True)
+    table = QTableWidget(len(conflicts), 4)
+    table.setHorizontalHeaderLabels(["字段", "您打开时", "另一位经办人保存的", "您填写的"])
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    for row, conflict in enumerate(conflicts):
+        for column, value in enumerate((conflict.label, conflict.opened, conflict.theirs, conflict.mine)):
+            item = QTableWidgetItem(value)
+            if column == 3 and conflict.both_changed:
+                item.setForeground(QBrush(QColor("#b3261e")))
+            table.setItem(row, column, item)
+    buttons = QHBoxLayout()
+    buttons.addStretch(1)
+    for label, value in (("重新加载（放弃我的修改）", RELOAD), ("保存我的修改（我没改的字段保留对方的）", OVERWRITE),
+                         ("暂不处理", None)):
+        button = QPushButton(label)
+        button.setAutoDefault(False)
+        button.clicked.connect(lambda _checked=False, v=value: (setattr(dialog, "choice", v), dialog.accept()))
+        buttons.addWidget(button)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(intro)
+    layout.addWidget(table, 1)
+    layout.addLayout(buttons)
+    dialog.resize(760, 220 + 30 * min(len(conflicts), 12))
+    return dialog

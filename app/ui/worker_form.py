@@ -57,6 +57,7 @@ from app.services.workers import (
     COMPETITION_LEVELS,
     HONOUR_TITLES,
     StaleRecord,
+    worker_conflicts,
     WorkerRecord,
     add_certificate,
     add_competition,
@@ -887,10 +888,28 @@ class WorkerDialog(FormDialog):
         return super().is_dirty() or self.account_tab.plan_is_dirty()
 
     def on_stale(self, exc: StaleRecord) -> None:
-        if dialogs.ask_yes_no(
-            self, self.tr("档案已被修改"), str(exc) + "\n\n" + self.tr("要现在重新加载吗？本窗口中未保存的修改将被放弃。")
-        ):
+        """Someone saved this worker meanwhile: show both versions, field by field, and let
+        the clerk take theirs (reload) or save these edits over them knowingly."""
+        try:
+            theirs = load_worker(self.engine, self.worker_id)
+        except StaleRecord as gone:  # deleted meanwhile: nothing to compare with
+            dialogs.show_error(self, self.tr("未保存"), str(gone))
+            return
+        conflicts = worker_conflicts(self._baseline or {}, self.values(), theirs)
+        text = (str(exc) + "\n\n" + self.tr("下表是另一位经办人改动的字段（红色：您也改了同一字段）。"
+                                               "要重新加载（放弃本窗口未保存的修改），还是保存您的修改"
+                                               "（您没改的字段保留对方的改动）？"))
+        choice = dialogs.resolve_conflict(self, self.tr("档案已被修改"), text, conflicts)
+        if choice == dialogs.RELOAD:
             self.reload()
+        elif choice == dialogs.OVERWRITE:
+            # Fields this clerk left alone take what the other saved; only the clerk's own
+            # edits go over theirs, knowingly, against the version that is there now.
+            for conflict in conflicts:
+                if conflict.mine == conflict.opened:
+                    write_value(self.fields[conflict.key], getattr(theirs, conflict.key))
+            self.record.version = theirs.version
+            self.save()
 
     def remove(self) -> None:
         name = self.record.name
