@@ -200,3 +200,16 @@ def test_a_first_save_never_overwrites_another_clerks(register):
     with pytest.raises(Exception, match="另一位经办人"):
         sv.save_survey(register, mine)  # opened when nothing was saved: expected_version None
     assert sv.load_survey(register, AS_OF).filled_by == "王芳"
+
+
+def test_typed_text_kept_as_typed_and_odd_digits_refused_by_name(register):
+    survey = sv.compute_survey(register, AS_OF)
+    for odd in ("²", "①", "5²"):
+        with pytest.raises(FieldErrors, match="高级工 需求人数"):
+            sv.apply_typed(survey, {"rows": {"高级工": {"demand_count": odd}}})
+    sv.apply_typed(survey, {"rows": {"初级工": {"demand_occupation": "电焊工，车工", "demand_count": "３人"},
+                                     "中级工": {"demand_occupation": "车工、 钳工（经办）"}}})
+    assert survey.rows["初级工"].demand_occupation == "电焊工，车工" and survey.rows["初级工"].demand_count == 3
+    assert survey.rows["合计"].demand_occupation == "电焊工、车工、钳工（经办）"
+    with pytest.raises(FieldErrors, match="填表人"):
+        sv.apply_typed(survey, {"filled_by": "人" * 21})

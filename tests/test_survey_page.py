@@ -392,3 +392,20 @@ def test_typing_a_demand_from_the_keyboard_and_ctrl_s_with_the_cell_open(page, q
     qtbot.waitUntil(lambda: page.saved_at is not None)
     assert sv.load_survey(engine, AS_OF).rows["高级工"].demand_count == 12
     assert text(page, "合计", COL_DEMAND) == "12"
+
+
+def test_closing_the_window_asks_before_dropping_unsaved_survey_typing(qtbot, engine, answers, register):
+    from app.ui.main_window import MainWindow
+
+    window = MainWindow(engine)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_page("survey")
+    page = window.pages["survey"]
+    page.cell("高级工", COL_DEMAND).setText("4")
+    assert page.is_dirty()
+    answers.yes = False
+    assert not window.close() and window.isVisible()
+    assert "调查表有尚未保存的修改" in answers.asked[-1]
+    answers.yes = True
+    assert window.close()

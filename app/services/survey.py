@@ -29,6 +29,7 @@ and `compare` says what a recomputation would change.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -36,6 +37,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import Engine, and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.errors import FieldErrors, FieldProblem, Refused
 from app.models import (
@@ -51,7 +53,8 @@ from app.services.apprenticeships import KIND_MENTOR, KIND_NEW_APPRENTICESHIP
 from app.services.enterprise import load_enterprise
 from app.services.fund import fund_year
 from app.services.levels import counts_on
-from app.services.values import add_years, cell_text
+from app.services.text import fold_width
+from app.services.values import add_years
 from app.services.vocab import EDUCATION_BUCKETS
 
 LEVEL_ROWS = ("初级工", "中级工", "高级工", "技师", "高级技师")
@@ -295,9 +298,24 @@ def _total(rows: dict[str, SurveyRow]) -> SurveyRow:
         if row.demand_count is not None:
             total.demand_count = (total.demand_count or 0) + row.demand_count
     total.avg_monthly_wage = _mean(total.wage_cents, total.wages)
-    total.demand_occupation = "、".join(dict.fromkeys(
-        part for name in LEVEL_ROWS for part in rows[name].demand_occupation.replace("，", "、").split("、") if part))
+    total.demand_occupation = join_occupations(rows[name].demand_occupation for name in LEVEL_ROWS)
     return total
+
+
+_OCCUPATION_SEPARATORS = re.compile(r"[、，,；;\s]+")
+
+
+def join_occupations(texts) -> str:
+    """合计's 需求工种: every occupation the rows name, once each, in order (a clerk separates
+    them with 、 ， , ； or spaces)."""
+    return "、".join(dict.fromkeys(part for text in texts for part in _OCCUPATION_SEPARATORS.split(text or "") if part))
+
+
+def typed_count(text) -> int | None:
+    """A typed count: ASCII digits (full-width folded), an optional 人; None when it is not
+    one. str.isdigit() alone would pass ² or ①, which int() refuses."""
+    text = fold_width(str(text)).strip().removesuffix("人").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _header(engine: Engine, as_of: date, total: int, wage_cents: int, wages: int) -> tuple[SurveyHeader, list[str]]:
@@ -346,7 +364,8 @@ def _warnings(session: Session, as_of: date, level, cut18: date) -> list[SurveyW
 
 # ── saved surveys ──────────────────────────────────────────────────────────────────────
 
-TYPED_LIMITS = {"demand_occupation": 200, "filled_by": 64, "filled_phone": 32}
+# 填表人 and 联系电话 are printed on one line of the form; longer would be cut.
+TYPED_LIMITS = {"demand_occupation": 200, "filled_by": 20, "filled_phone": 20}
 
 
 def apply_typed(survey: Survey, typed: dict) -> Survey:
@@ -354,7 +373,7 @@ def apply_typed(survey: Survey, typed: dict) -> Survey:
     counts (whole numbers ≥ 0), and 填表人 / 联系电话. FieldErrors names each cell."""
     problems: list[FieldProblem] = []
     for key in ("filled_by", "filled_phone"):
-        text = cell_text(typed.get(key)) if typed.get(key) is not None else ""
+        text = _typed_text(typed.get(key))
         if len(text) > TYPED_LIMITS[key]:
             problems.append(FieldProblem(key, f"{'填表人' if key == 'filled_by' else '联系电话'}：最多 {TYPED_LIMITS[key]} 个字"))
         else:
@@ -363,7 +382,7 @@ def apply_typed(survey: Survey, typed: dict) -> Survey:
         row_typed = (typed.get("rows") or {}).get(name) or {}
         row = survey.rows[name]
         if "demand_occupation" in row_typed:
-            text = cell_text(row_typed["demand_occupation"] or "")
+            text = _typed_text(row_typed["demand_occupation"])
             if len(text) > TYPED_LIMITS["demand_occupation"]:
                 problems.append(FieldProblem(f"{name}.demand_occupation", f"{name} 需求工种：最多 200 个字"))
             else:
@@ -382,14 +401,20 @@ def apply_typed(survey: Survey, typed: dict) -> Survey:
     return survey
 
 
+def _typed_text(raw) -> str:
+    # What the clerk typed is kept as typed (full-width punctuation included), only trimmed.
+    return "" if raw is None else str(raw).strip()
+
+
 def _whole(raw, key: str, label: str, problems: list[FieldProblem], *, blank):
-    text = "" if raw is None else cell_text(raw).removesuffix("人").strip()
+    text = "" if raw is None else str(raw).strip()
     if not text:
         return blank
-    if not text.isdigit():
+    value = typed_count(text)
+    if value is None:
         problems.append(FieldProblem(key, f"{label}：应为不小于 0 的整数，而不是「{text}」"))
         return blank
-    return int(text)
+    return value
 
 
 def typed_of(survey: Survey) -> dict:
@@ -481,7 +506,7 @@ def save_survey(engine: Engine, survey: Survey, *, expected_version: int | None 
             session.flush()
             session.refresh(row)
             survey.version, survey.saved_at = row.version, _local(row.updated_at, engine.dialect.name)
-    except IntegrityError:  # two first saves of one date at once: the unique as_of keeps one
+    except (IntegrityError, StaleDataError):  # saved by another clerk between our read and our write
         raise Refused(_SAVED_MEANWHILE) from None
     return survey
 
@@ -535,5 +560,5 @@ def recompute(engine: Engine, stored: Survey) -> Survey:
 __all__ = [
     "AGE_BANDS", "AGE_LABELS", "EDUCATION_COLUMNS", "LEVEL_ROWS", "MEASURES", "ROWS", "TOTAL",
     "Change", "Survey", "SurveyHeader", "SurveyRow", "SurveyWarning", "apply_typed", "compare",
-    "compute_survey", "latest_birth", "load_survey", "recompute", "save_survey", "saved_dates", "typed_of",
+    "compute_survey", "join_occupations", "latest_birth", "typed_count", "load_survey", "recompute", "save_survey", "saved_dates", "typed_of",
 ]

@@ -238,6 +238,8 @@ class MainWindow(QMainWindow):
                 on_success=lambda out: dialogs.show_info(self, self.tr("备份完成"), self.tr("已备份到：\n%1").replace("%1", str(out))))
 
     def restore(self) -> None:
+        if not self.may_discard_edits():
+            return
         path = dialogs.open_file(self, self.tr("选择备份文件"), dialogs.DATABASE_FILTER)
         if not path:
             return
@@ -270,6 +272,8 @@ class MainWindow(QMainWindow):
         from app.errors import Refused
         from app.models.db import database_url, ensure_schema, make_engine
 
+        if not self.may_discard_edits():
+            return False
         engine = make_engine(database_url(path_or_url))
         try:
             ensure_schema(engine)
@@ -305,6 +309,18 @@ class MainWindow(QMainWindow):
             .replace("%5", str(setup_logging())),
         )
 
+    def may_discard_edits(self) -> bool:
+        """Before the window closes or another database replaces this one: a page holding
+        unsaved typing (the 调查表) asks first."""
+        dirty = [page for page in self.pages.values() if getattr(page, "is_dirty", None) and page.is_dirty()]
+        if not dirty:
+            return True
+        return dialogs.ask_yes_no(self, self.tr("放弃修改"),
+                                  self.tr("调查表有尚未保存的修改。确定要放弃这些修改吗？"))
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if not self.may_discard_edits():
+            event.ignore()
+            return
         self.pages["workers"].save_columns()
         super().closeEvent(event)

@@ -66,10 +66,12 @@ from app.services.survey import (
     apply_typed,
     compare,
     compute_survey,
+    join_occupations,
     load_survey,
     recompute,
     save_survey,
     saved_dates,
+    typed_count,
 )
 from app.ui import dialogs
 from app.ui.form_support import clear_problems, error_label
@@ -125,9 +127,8 @@ def money(value: Decimal | None) -> str:
 
 
 def whole(text: str) -> int | None:
-    """A typed count as the service reads it (blank, or digits with an optional 人), else None."""
-    text = text.strip().removesuffix("人").strip()
-    return int(text) if text.isdigit() else None
+    """A typed count as the service reads it, else None."""
+    return typed_count(text)
 
 
 class WorkerPickDialog(QDialog):
@@ -677,10 +678,7 @@ class SurveyPage(ReadsWhenShown, QWidget):
     def _update_total(self) -> None:
         """合计 of the typed columns, live: the sum of what reads as a number, the 需求工种 joined."""
         texts = {column: [self.cell(name, column).text() for name in LEVEL_ROWS] for column in TYPED_COLUMNS}
-        occupations = dict.fromkeys(
-            part.strip() for text in texts[COL_OCCUPATION] for part in text.replace("，", "、").split("、") if part.strip()
-        )
-        totals = {COL_OCCUPATION: "、".join(occupations)}
+        totals = {COL_OCCUPATION: join_occupations(texts[COL_OCCUPATION])}
         demand = [whole(t) for t in texts[COL_DEMAND] if t.strip()]
         totals[COL_DEMAND] = str(sum(n for n in demand if n is not None)) if demand else ""
         for column in COL_MEASURE.values():
