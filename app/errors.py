@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+# SQLite waits this long for a database another program is writing (app.models.db).
+BUSY_WAIT_SECONDS = 10
 
 
 class Refused(Exception):
@@ -34,27 +38,34 @@ class Cancelled(Exception):
 
 def describe_failure(exc: BaseException, log_path) -> str:
     """One Chinese sentence for an unexpected failure; the traceback goes to the log."""
-    if isinstance(exc, OperationalError):
+    if isinstance(exc, (OperationalError, sqlite3.OperationalError)):
         return f"无法使用数据库（{_database_reason(exc)}），未写入任何数据。详细信息已写入日志：{log_path}"
-    if isinstance(exc, SQLAlchemyError):
-        return f"数据库操作失败，未写入任何数据。详细信息已写入日志：{log_path}"
+    if isinstance(exc, (SQLAlchemyError, sqlite3.DatabaseError)):
+        reason = _database_reason(exc)
+        if reason.isascii():
+            return f"数据库操作失败，未写入任何数据。详细信息已写入日志：{log_path}"
+        return f"数据库操作失败（{reason}），未写入任何数据。详细信息已写入日志：{log_path}"
     if isinstance(exc, OSError):
         return f"文件操作失败：{exc.strerror or exc}（{exc.filename or ''}）。"
     return f"程序内部出错，未写入任何数据。请把日志文件发给技术支持：{log_path}"
 
 
-def _database_reason(exc: OperationalError) -> str:
-    text = str(exc.orig) if exc.orig else str(exc)
+def _database_reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    text = str(orig) if orig else str(exc)
     for needle, reason in (
-        ("unable to open", "无法打开数据库文件，请检查路径和权限"),
-        ("locked", "数据库被其他程序占用，请稍后再试"),
-        ("readonly", "数据库文件只读，无法写入"),
-        ("read-only", "数据库文件只读，无法写入"),
-        ("disk is full", "磁盘已满"),
+        ("unable to open", "无法打开数据库文件：文件夹不存在、没有访问权限，或数据库所在的文件夹是只读的"),
+        ("locked", f"数据库正被其他程序占用，等待 {BUSY_WAIT_SECONDS} 秒后仍未释放；请关闭其他正在使用该数据库的程序或窗口后再试"),
+        ("busy", f"数据库正被其他程序占用，等待 {BUSY_WAIT_SECONDS} 秒后仍未释放；请关闭其他正在使用该数据库的程序或窗口后再试"),
+        ("readonly", "数据库文件或其所在的文件夹是只读的，只能查看，不能修改；请检查文件的“只读”属性和文件夹的写入权限"),
+        ("read-only", "数据库文件或其所在的文件夹是只读的，只能查看，不能修改；请检查文件的“只读”属性和文件夹的写入权限"),
+        ("disk is full", "磁盘已满，请腾出磁盘空间后再试"),
+        ("disk i/o error", "读写磁盘出错，可能是磁盘已满、文件超出大小限制或磁盘故障，请检查磁盘后再试"),
+        ("malformed", "数据库文件已损坏，请从备份恢复"),
         ("not a database", "该文件不是数据库"),
         ("could not connect", "无法连接数据库服务器"),
         ("connection refused", "无法连接数据库服务器"),
     ):
-        if needle in text:
+        if needle in text.lower():
             return reason
     return text

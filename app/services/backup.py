@@ -55,6 +55,12 @@ def describe_backup(path: Path) -> dict[str, str]:
         meta["schema_revision"] = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
         return meta
     except sqlite3.DatabaseError as exc:
+        if "unable to open" in str(exc):
+            # A copy of a database in WAL mode (not made by 备份) needs its -shm file beside it.
+            raise Refused(
+                f"无法读取 {path.name}：没有读取权限，或它是预写日志（WAL）模式的数据库而所在的文件夹只读。"
+                "请先把它复制到可写的文件夹（例如“文档”）再恢复；当前数据库未作任何改动。"
+            ) from exc
         raise Refused(f"{path.name} 无法读取：{exc}") from exc
     finally:
         conn.close()
