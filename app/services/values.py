@@ -14,6 +14,8 @@ _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s
 _MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _CENT = Decimal("0.01")
+# The largest amount taken: whole cents fit a BIGINT (about 9.2e16 yuan) with room to add up.
+MAX_MONEY = Decimal("999999999999.99")
 
 
 class ValueProblem(ValueError):
@@ -68,6 +70,8 @@ def parse_date_or_month(raw) -> tuple[date, bool] | None:
             year, month = int(match.group(1)), int(match.group(2))
             if not 1 <= month <= 12:
                 raise ValueProblem("月份不存在")
+            if year < 1:  # 0000-01: date() refuses year 0
+                raise ValueProblem("日期不存在")
             return date(year, month, 1), True
     value = parse_date(raw)
     return None if value is None else (value, False)
@@ -81,10 +85,9 @@ def parse_money(raw) -> Decimal | None:
         raise ValueProblem("不是金额")
     if isinstance(raw, float):
         # A float cell: its shortest repr is what Excel shows; a formula result may carry
-        # binary noise past the cents, which rounding to cents removes.
+        # binary noise past the cents, which rounding to cents removes (below, once the
+        # size is known to be sane).
         value = Decimal(repr(raw))
-        if abs(value - value.quantize(_CENT)) < Decimal("0.000001"):
-            value = value.quantize(_CENT)
     else:
         text = fold_width(str(raw)).replace(",", "").replace("，", "").removesuffix("元").strip()
         text = text.lstrip("¥￥").strip()
@@ -96,6 +99,12 @@ def parse_money(raw) -> Decimal | None:
             raise ValueProblem("不是金额") from None
     if not value.is_finite():
         raise ValueProblem("不是金额")
+    # Before any rounding: quantize() of 1e28 or more raises InvalidOperation, and cents
+    # past 2^63 do not fit the database's BIGINT (an ID number pasted into 月工资).
+    if value.copy_abs() > MAX_MONEY:  # copy_abs: abs() overflows on 1E+999999999
+        raise ValueProblem("金额不能为负数" if value < 0 else f"金额过大（超过 {MAX_MONEY:,.2f} 元），请核对")
+    if isinstance(raw, float) and abs(value - value.quantize(_CENT)) < Decimal("0.000001"):
+        value = value.quantize(_CENT)
     if value < 0:
         raise ValueProblem("金额不能为负数")
     if value != value.quantize(_CENT):
