@@ -105,6 +105,28 @@ def fuzz(examples: int):
 
 
 @pytest.fixture(scope="module", autouse=True)
+def examples_from_this_file_only():
+    """Hypothesis (6.131 on) mixes constants it finds in the project's own modules into
+    what it draws: CI's fixed examples would change whenever someone edits app/, and
+    differ between this file run alone and the whole suite. In CI the draws depend on
+    this file only; by hand the constants stay, they help find bugs. A private hook: if
+    Hypothesis renames it, this does nothing."""
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:
+        providers = None
+    original = getattr(providers, "_get_local_constants", None)
+    if _BY_HAND or original is None or not hasattr(providers, "Constants"):
+        yield
+        return
+    providers._get_local_constants = providers.Constants
+    getattr(getattr(providers, "CONSTANTS_CACHE", None), "cache", {}).clear()
+    yield
+    providers._get_local_constants = original
+    getattr(getattr(providers, "CONSTANTS_CACHE", None), "cache", {}).clear()
+
+
+@pytest.fixture(scope="module", autouse=True)
 def cases_tried(request):
     yield
     total = sum(TRIED.values())
