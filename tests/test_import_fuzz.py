@@ -705,6 +705,10 @@ def bad_cells(p: Person, earlier_row: dict[str, object] | None):
         "contract ends before it starts": ({"合同起始日": "2020-01-01", "合同终止日": "2019-12-31"}, "合同终止日", "晚于"),
         "certificate at 10": ({"技能等级": "高级工", "发证日期": add_years(p.birth, 10)}, "发证日期", "未满"),
         "certificate without a level": ({"技能等级": "", "证书编号": f"Z{p.seq:09d}"}, "技能等级", "须填写"),
+        "name of 10,000 characters": ({"姓名": "张" * 10_000}, "姓名", "最多 64 个字"),
+        "passport number of 40": ({"证件类型": "护照", "证件号码": "E" + "1" * 39}, "证件号码", "最多 32 个字"),
+        "department of 101 characters": ({"部门": "车" * 101}, "部门", "最多 100 个字"),
+        "issuing body of 201 characters": ({"技能等级": "高级工", "发证机构": "局" * 201}, "发证机构", "最多 200 个字"),
     }
     if earlier_row is not None:  # an earlier, clean row: copied whole, or its 工号 reused
         catalogue["duplicated row"] = (earlier_row, "证件号码", "重复")

@@ -58,6 +58,18 @@ _NO_TEXT = dict.fromkeys(COLUMNS, "")
 _CERT_COLUMNS = ("技能等级", "证书类别", "证书编号", "发证日期", "发证机构", "评价方式")
 DUPLICATE_MODES = ("update", "skip", "error")
 MIN_WORKING_AGE = 16
+# Text no longer than its database column, as the worker form (app/services/workers.py)
+# requires: SQLite would store a 10,000-character 姓名 that the form then cannot save,
+# and PostgreSQL would refuse it only at the write, naming no row.
+_TEXT_LIMITS = {
+    column: model.__table__.c[field].type.length
+    for column, model, field in (
+        ("姓名", Worker, "name"), ("工号", Worker, "employee_no"), ("岗位", Worker, "post"),
+        ("联系电话", Worker, "phone"), ("部门", Department, "name"), ("工种", Occupation, "name"),
+        ("证书编号", Certificate, "number"), ("发证机构", Certificate, "issuing_body"),
+    )
+}
+_ID_NUMBER_LIMIT = Worker.__table__.c.id_number.type.length  # a 护照 number is checked for nothing else
 
 # Worker columns a new row carries as read, then those apply_plan derives.
 _NEW_WORKER_TEXT = (
@@ -251,6 +263,9 @@ def _clean_name(raw: str) -> str:
 def _read_row(reader: _RowReader) -> RosterRow | None:
     worker: dict = {}
     present: set[str] = set()
+    for column, limit in _TEXT_LIMITS.items():
+        if column in reader.columns and len(reader.texts[column]) > limit:
+            reader.problem(column, f"最多 {limit} 个字，当前 {len(reader.texts[column])} 个")
 
     name = _clean_name(reader.texts["姓名"])
     if not name:
@@ -278,6 +293,9 @@ def _read_row(reader: _RowReader) -> RosterRow | None:
             info = identity.check_id_number(id_type, cell_text(raw_id), today=reader.today)
         except identity.CheckError as exc:
             reader.problem("证件号码", str(exc))
+    if info is not None and len(info.number) > _ID_NUMBER_LIMIT:
+        reader.problem("证件号码", f"最多 {_ID_NUMBER_LIMIT} 个字，当前 {len(info.number)} 个")
+        info = None
     if info is not None:
         worker.update(id_type=info.id_type, id_number=info.number)
         worker["gender"], worker["birth_date"] = info.gender, info.birth_date
