@@ -393,12 +393,10 @@ class AllowancesPage(ReadsWhenShown, QWidget):
         roll = self.summary
         if roll is None:
             return None
-        chosen = dialogs.save_file(
-            self, self.tr("导出津贴发放表"), self.tr("%1.xlsx").replace("%1", roll.title), dialogs.EXCEL_FILTER
-        )
-        if not chosen:
+        path = dialogs.save_path(
+            self, self.tr("导出津贴发放表"), self.tr("%1.xlsx").replace("%1", roll.title), dialogs.EXCEL_FILTER, ".xlsx")
+        if path is None:
             return None
-        path = Path(chosen) if Path(chosen).suffix.lower() == ".xlsx" else Path(chosen).with_suffix(".xlsx")
         engine, month = self.engine, roll.month
 
         def work(_progress):
@@ -418,12 +416,10 @@ class AllowancesPage(ReadsWhenShown, QWidget):
         roll = self.summary
         if roll is None:
             return None
-        chosen = dialogs.save_file(
-            self, self.tr("导出津贴发放表（PDF）"), self.tr("%1.pdf").replace("%1", roll.title), PDF_FILTER
-        )
-        if not chosen:
+        path = dialogs.save_path(
+            self, self.tr("导出津贴发放表（PDF）"), self.tr("%1.pdf").replace("%1", roll.title), PDF_FILTER, ".pdf")
+        if path is None:
             return None
-        path = Path(chosen) if Path(chosen).suffix.lower() == ".pdf" else Path(chosen).with_suffix(".pdf")
         engine, month = self.engine, roll.month
 
         def work(_progress):

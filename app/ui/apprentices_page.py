@@ -413,10 +413,9 @@ class ApprenticesPage(ReadsWhenShown, QWidget):
         return self._open(EndDialog(self.engine, row, self))
 
     def export(self) -> Path | None:
-        chosen = dialogs.save_file(self, self.tr("导出师徒结对"), self.tr("师徒结对.xlsx"), dialogs.EXCEL_FILTER)
-        if not chosen:
+        path = dialogs.save_path(self, self.tr("导出师徒结对"), self.tr("师徒结对.xlsx"), dialogs.EXCEL_FILTER, ".xlsx")
+        if path is None:
             return None
-        path = Path(chosen) if Path(chosen).suffix.lower() == ".xlsx" else Path(chosen).with_suffix(".xlsx")
         rows = list(self.rows)
 
         def work(_progress):

@@ -3,6 +3,8 @@ answer them in one place instead of patching Qt classes case by case."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 EXCEL_FILTER = "Excel 文件 (*.xlsx *.xls)"
@@ -30,6 +32,16 @@ def open_file(parent: QWidget | None, title: str, file_filter: str) -> str | Non
 def save_file(parent: QWidget | None, title: str, suggested: str, file_filter: str) -> str | None:
     path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
     return path or None
+
+
+def save_path(parent: QWidget | None, title: str, suggested: str, file_filter: str, suffix: str) -> Path | None:
+    """Where to save a file of type `suffix` (".xlsx", ".pdf"): the clerk's choice, the
+    suffix added when the name typed lacks it; None when cancelled."""
+    chosen = save_file(parent, title, suggested, file_filter)
+    if not chosen:
+        return None
+    path = Path(chosen)
+    return path if path.suffix.lower() == suffix else path.with_suffix(suffix)
 
 
 def choose_printer(parent: QWidget | None):

@@ -72,10 +72,9 @@ class PdfPreviewDialog(QDialog):
         return self.document.pageCount()
 
     def save_as(self) -> Path | None:
-        chosen = dialogs.save_file(self, self.tr("保存 PDF"), self.suggested_name, PDF_FILTER)
-        if not chosen:
+        target = dialogs.save_path(self, self.tr("保存 PDF"), self.suggested_name, PDF_FILTER, ".pdf")
+        if target is None:
             return None
-        target = Path(chosen) if Path(chosen).suffix.lower() == ".pdf" else Path(chosen).with_suffix(".pdf")
         try:
             shutil.copyfile(self.path, target)
         except OSError as exc:

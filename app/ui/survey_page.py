@@ -857,10 +857,9 @@ class SurveyPage(ReadsWhenShown, QWidget):
         if candidate is None:
             return None
         suggested = self.tr("企业技能人才现状及需求情况调查表-%1").replace("%1", candidate.as_of.isoformat()) + suffix
-        chosen = dialogs.save_file(self, title, suggested, file_filter)
-        if not chosen:
+        path = dialogs.save_path(self, title, suggested, file_filter, suffix)
+        if path is None:
             return None
-        path = Path(chosen) if Path(chosen).suffix.lower() == suffix else Path(chosen).with_suffix(suffix)
         self.job = run_job(
             self, self.tr("正在导出…"), lambda _progress: write(candidate, path) or path, cancellable=False,
             on_success=lambda out: dialogs.show_info(
