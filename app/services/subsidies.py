@@ -1080,6 +1080,7 @@ class ApplicationRow:
     void_reason: str | None
     notes: str | None
     version: int
+    policy_values: dict[str, str]  # frozen at 已生成; empty for a draft
 
     @property
     def next_statuses(self) -> tuple[str, ...]:
@@ -1096,7 +1097,7 @@ def _row_query():
     return select(
         a.id, a.subsidy_type, a.period_from, a.period_to, a.status, func.coalesce(counts.c.lines, 0),
         func.coalesce(counts.c.persons, 0), a.total, a.created_at, a.generated_at, a.submitted_on, a.received_on,
-        a.received_amount, a.returned_on, a.return_reason, a.void_reason, a.notes, a.version,
+        a.received_amount, a.returned_on, a.return_reason, a.void_reason, a.notes, a.version, a.policy_values,
     ).outerjoin(counts, counts.c.application_id == a.id)
 
 
@@ -1111,7 +1112,7 @@ def list_applications(engine: Engine, *, subsidy_type: str | None = None, status
 
 
 def _application_row(r) -> ApplicationRow:
-    return ApplicationRow(*r)
+    return ApplicationRow(*r[:-1], json.loads(r[-1]) if r[-1] else {})
 
 
 def load_application_row(engine: Engine, application_id: int) -> ApplicationRow:

@@ -465,10 +465,7 @@ class SubsidiesPage(ReadsWhenShown, QWidget):
         if row is None:
             self.detail_label.setText(self.tr("还没有补贴申请。点「新建申请…」开始。") if not self.model.rows else "")
         else:
-            frozen = ""
-            if row.status not in (DRAFT,):
-                doc_values = application_doc(self.engine, row.id).policy_values if row.generated_at else {}
-                frozen = "；".join(f"{label} {value}" for label, value in policy_value_labels(doc_values))
+            frozen = "；".join(f"{label} {value}" for label, value in policy_value_labels(row.policy_values))
             self.detail_label.setText(
                 self.tr("<b>第 %1 号</b>　%2　%3 人 %4 条　合计 <b>%5 元</b>（%6）<br><span style='color:#555'>%7</span>")
                 .replace("%1", str(row.id)).replace("%2", row.status).replace("%3", str(row.persons))
