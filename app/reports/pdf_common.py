@@ -10,7 +10,6 @@ so the text prints the same everywhere and copies out as Chinese. Every canvas i
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,6 +22,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from app.errors import Refused
 from app.paths import resources_dir
+from app.services.values import money_text
 
 FONT_NAME = "WQYMicroHei"
 FONT_FILE = "wqy-microhei.ttc"
@@ -31,7 +31,6 @@ A4_LANDSCAPE = landscape(A4)
 MARGIN = 15 * mm  # left and right
 FOOTER_Y = 8 * mm  # baseline of 第 X 页 共 Y 页, from the bottom edge
 FOOTER_SIZE = 9
-_CENT = Decimal("0.01")
 
 PageDecorator = Callable[[Canvas, BaseDocTemplate], None]
 Row = TypeVar("Row")
@@ -56,11 +55,6 @@ def register_cjk_font() -> str:
         )
     pdfmetrics.registerFont(TTFont(FONT_NAME, str(path), subfontIndex=0))
     return FONT_NAME
-
-
-def money_text(value: Decimal) -> str:
-    """An exact amount with two decimals and no separators: Decimal("1234") → "1234.00"."""
-    return format(Decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP), "f")
 
 
 def fit_text(text: str, width: float, size: float, *, smallest: float = 6.0) -> tuple[str, float]:

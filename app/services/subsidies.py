@@ -79,7 +79,7 @@ from app.services.subsidy_docs import (
     LineDoc,
     RosterColumns,
 )
-from app.services.values import add_years, parse_date, parse_money
+from app.services.values import add_years, money_text, parse_date, parse_money
 from app.services.vocab import COMPETITION_RESULTS
 
 TYPE_UPGRADE_TRAINING = "技能提升培训补贴"
@@ -170,7 +170,7 @@ class Candidate:
             "worker": self.name,
             "id_number": mask_id_number(self.id_number),
             "basis": self.basis_text,
-            "amount": format(self.amount.quantize(Decimal("0.01")), "f"),
+            "amount": money_text(self.amount),
             "eligible": self.eligible,
             "conditions": [c.as_json() for c in self.conditions],
         }
@@ -202,7 +202,7 @@ class CandidateList:
     def policy_values(self, days: Iterable[date]) -> dict[str, str]:
         """The policy values lines dated `days` used (a custom type: its amount table)."""
         if not self.type.built_in:
-            return {f"金额表.{key}": _money(value) for key, value in self.type.amounts.items()}
+            return {f"金额表.{key}": money_text(value) for key, value in self.type.amounts.items()}
         return self.policy.used(self.type.policy_keys, days)
 
     @property
@@ -390,10 +390,6 @@ def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def _money(value: Decimal) -> str:
-    return format(value.quantize(Decimal("0.01")), "f")
-
-
 def contract_text(start: date | None, end: date | None) -> str:
     if start is None:
         return ""
@@ -478,7 +474,7 @@ def _amount_rule(rule: str, key: str, table: dict[str, Decimal], unit: str = "�
     if not key:
         return Condition(rule, False, f"未填{rule}"), _ZERO
     if amount > 0:
-        return Condition(rule, True, f"{key}，{unit} {_money(amount)} 元"), amount
+        return Condition(rule, True, f"{key}，{unit} {money_text(amount)} 元"), amount
     listed = "、".join(k for k, v in table.items() if v > 0) or "无"
     return Condition(rule, False, f"{key} 不在补贴范围（{listed}）"), _ZERO
 
@@ -693,7 +689,7 @@ def _training_year(person, contracts, pairing_id, year, first, last, start, plan
     key_name = "技师" if target is not None and target >= 4 else target_name
     target_rule, amount = _amount_rule(RULE_TARGET, key_name, table)
     if target_rule.ok and key_name != target_name:
-        target_rule = Condition(RULE_TARGET, True, f"{target_name}（按技师及以上），补贴标准 {_money(amount)} 元")
+        target_rule = Condition(RULE_TARGET, True, f"{target_name}（按技师及以上），补贴标准 {money_text(amount)} 元")
     contract = _covering(contracts, first)
     if contract is None:
         contract_rule = Condition(RULE_CONTRACT, False, f"培训年度首日 {_day(first)} 没有劳动合同覆盖")

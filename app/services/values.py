@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from app.services.text import fold_width
 
@@ -16,6 +16,12 @@ _COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _CENT = Decimal("0.01")
 # The largest amount taken: whole cents fit a BIGINT (about 9.2e16 yuan) with room to add up.
 MAX_MONEY = Decimal("999999999999.99")
+
+
+def money_text(value) -> str:
+    """An exact amount with two decimals and no separators: Decimal("1234") → "1234.00"
+    (half up to the fen), as every form, roster, roll and JSON prints money."""
+    return format(Decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP), "f")
 
 
 class ValueProblem(ValueError):

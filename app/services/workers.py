@@ -51,7 +51,7 @@ from app.services.levels import (
 from app.services.pinyin import name_initials
 from app.services.roster_import import MIN_WORKING_AGE
 from app.services.text import fold_width
-from app.services.values import ValueProblem, add_years, parse_date, parse_money
+from app.services.values import ValueProblem, add_years, money_text, parse_date, parse_money
 from app.services.vocab import (
     COMPETITION_RESULTS,
     EDUCATIONS,
@@ -177,12 +177,12 @@ def field_text(value) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, Decimal):
-        return format(value.quantize(Decimal("0.01")), "f")
+        return money_text(value)
     if isinstance(value, date):
         return value.isoformat()
     text = str(value).strip()
     try:  # money typed in a form: compare 5000 with 5000.00
-        return format(Decimal(text.replace(",", "")).quantize(Decimal("0.01")), "f") if text else ""
+        return money_text(Decimal(text.replace(",", ""))) if text else ""
     except ArithmeticError:
         return text
 
