@@ -126,11 +126,6 @@ def money(value: Decimal | None) -> str:
     return "—" if value is None else f"{value:,.2f}"
 
 
-def whole(text: str) -> int | None:
-    """A typed count as the service reads it, else None."""
-    return typed_count(text)
-
-
 class WorkerPickDialog(QDialog):
     """The workers a warning names, to open one."""
 
@@ -679,10 +674,10 @@ class SurveyPage(ReadsWhenShown, QWidget):
         """合计 of the typed columns, live: the sum of what reads as a number, the 需求工种 joined."""
         texts = {column: [self.cell(name, column).text() for name in LEVEL_ROWS] for column in TYPED_COLUMNS}
         totals = {COL_OCCUPATION: join_occupations(texts[COL_OCCUPATION])}
-        demand = [whole(t) for t in texts[COL_DEMAND] if t.strip()]
+        demand = [typed_count(t) for t in texts[COL_DEMAND] if t.strip()]
         totals[COL_DEMAND] = str(sum(n for n in demand if n is not None)) if demand else ""
         for column in COL_MEASURE.values():
-            totals[column] = str(sum(whole(t) or 0 for t in texts[column]))
+            totals[column] = str(sum(typed_count(t) or 0 for t in texts[column]))
         self._filling = True
         for column, text in totals.items():
             self.cell(TOTAL, column).setText(text)
