@@ -22,6 +22,7 @@ from app.models.allowances import (
     SpecialAllowance,
 )
 from app.models.survey import SavedSurvey
+from app.models.users import AuditEntry, User
 from app.models.subsidies import SubsidyApplication, SubsidyClaim, SubsidyLine, SubsidyType
 from app.models.training import (
     AccountEntry,
@@ -41,4 +42,5 @@ __all__ = [
     "TrainingAccount", "TrainingEnrolment", "TrainingFundYear", "TrainingProgramme",
     "AllowanceLine", "AllowanceRoll", "ApprenticeAssessment", "Apprenticeship", "SpecialAllowance",
     "SavedSurvey", "SubsidyApplication", "SubsidyClaim", "SubsidyLine", "SubsidyType",
+    "AuditEntry", "User",
 ]

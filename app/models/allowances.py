@@ -52,6 +52,8 @@ class ApprenticeAssessment(Base):
     result: Mapped[str | None] = mapped_column(String(16))  # 优秀/良好/合格/不合格 or a score
     assessor: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
     apprenticeship: Mapped[Apprenticeship] = relationship(back_populates="assessments")
 
@@ -67,6 +69,8 @@ class SpecialAllowance(Timestamped, Base):
     month_to: Mapped[date | None] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(Money)
     reason: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
 
 class AllowanceRoll(Timestamped, Base):

@@ -56,6 +56,8 @@ class Department(Base):
     __tablename__ = "department"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Occupation(Base):
@@ -65,6 +67,8 @@ class Occupation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     code: Mapped[str | None] = mapped_column(String(32))  # 职业编码, e.g. 6-18-02-04
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
     shortages: Mapped[list[OccupationShortage]] = relationship(
         back_populates="occupation", cascade="all, delete-orphan"
     )
@@ -133,6 +137,8 @@ class LaborContract(Base):
     worker_id: Mapped[int] = mapped_column(ForeignKey("worker.id", ondelete="CASCADE"))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
     worker: Mapped[Worker] = relationship(back_populates="contracts")
 
 
@@ -188,6 +194,8 @@ class Honour(Base):
     year: Mapped[int | None] = mapped_column(Integer)
     awarding_body: Mapped[str | None] = mapped_column(String(200))
     reward_amount: Mapped[Decimal | None] = mapped_column(Money)
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
 
 class CompetitionEntry(Base):
@@ -209,3 +217,6 @@ class CompetitionEntry(Base):
     promoted_certificate_id: Mapped[int | None] = mapped_column(
         ForeignKey("certificate.id", ondelete="SET NULL")
     )
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
+

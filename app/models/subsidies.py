@@ -22,6 +22,8 @@ class SubsidyType(Timestamped, Base):
     basis: Mapped[str] = mapped_column(String(16))  # certificate / competition
     amounts: Mapped[str] = mapped_column(Text)  # JSON {"高级工": "800.00", …} or {"一等奖": …}
     notes: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
 
 class SubsidyApplication(Timestamped, Base):
