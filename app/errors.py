@@ -57,6 +57,8 @@ def _database_reason(exc: BaseException) -> str:
         ("unable to open", "无法打开数据库文件：文件夹不存在、没有访问权限，或数据库所在的文件夹是只读的"),
         ("locked", f"数据库正被其他程序占用，等待 {BUSY_WAIT_SECONDS} 秒后仍未释放；请关闭其他正在使用该数据库的程序或窗口后再试"),
         ("busy", f"数据库正被其他程序占用，等待 {BUSY_WAIT_SECONDS} 秒后仍未释放；请关闭其他正在使用该数据库的程序或窗口后再试"),
+        # PostgreSQL refusing a 只读 user's write (app.models.db opens their sessions read-only).
+        ("read-only transaction", "当前用户是只读角色，只能查看，不能修改数据"),
         ("readonly", "数据库文件或其所在的文件夹是只读的，只能查看，不能修改；请检查文件的“只读”属性和文件夹的写入权限"),
         ("read-only", "数据库文件或其所在的文件夹是只读的，只能查看，不能修改；请检查文件的“只读”属性和文件夹的写入权限"),
         ("disk is full", "磁盘已满，请腾出磁盘空间后再试"),

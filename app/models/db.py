@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import APP_NAME, __version__
 from app.errors import BUSY_WAIT_SECONDS, Refused
 from app.logs import get_logger
+from app.models.users import actor_of
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 log = get_logger("db")
@@ -54,12 +56,64 @@ def make_engine(url: str) -> Engine:
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
         _make_sqlite_transactional(engine, sqlite_file(url))
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+        _refuse_readers_at_begin(engine)
+    _readers_connect_read_only(engine)
+    return engine
 
 
 # Execution option marking a connection's transaction as one that writes (see below).
 _WRITES = "skilldesk_writes"
+# Connection-record flag: SQLite could not write this file (see _use_wal). Kept apart from
+# PRAGMA query_only, which a 只读 user's connections also set.
+_FILE_READ_ONLY = "skilldesk_file_read_only"
+
+
+def require_writer(engine: Engine) -> None:
+    """The role wall every write passes (unit_of_work, engine.begin, restore): a 只读 user
+    changes nothing, whatever a screen or a script lets through."""
+    actor = actor_of(engine)
+    if not actor.can_write:
+        raise Refused(
+            f"当前用户{actor.name}（{actor.role}）不能修改数据，未写入任何数据。"
+            "需要修改时，请由经办人或管理员登录后操作。"
+        )
+
+
+def _refuse_readers_at_begin(engine: Engine) -> None:
+    begin = engine.begin
+
+    @contextmanager
+    def begin_checked():
+        require_writer(engine)
+        with begin() as conn:
+            yield conn
+
+    engine.begin = begin_checked  # same contract as Engine.begin
+
+
+def _readers_connect_read_only(engine: Engine) -> None:
+    """The second wall, in the database itself: a 只读 user's connections cannot write even if
+    a code path forgot require_writer. set_actor empties the pool when the role changes, so
+    every connection is opened for the user acting now."""
+    sqlite = engine.dialect.name == "sqlite"
+    engine_ref = weakref.ref(engine)  # the listener lives in the engine: no cycle through it
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        acting = engine_ref()
+        if acting is None or actor_of(acting).can_write:
+            return
+        cursor = dbapi_connection.cursor()
+        try:
+            if sqlite:
+                cursor.execute("PRAGMA query_only=ON")
+            else:
+                cursor.execute("SET default_transaction_read_only = on")
+                dbapi_connection.commit()  # a SET in a transaction rolled back would be undone
+        finally:
+            cursor.close()
 
 
 def _make_sqlite_transactional(engine: Engine, file: Path | None) -> None:
@@ -70,8 +124,8 @@ def _make_sqlite_transactional(engine: Engine, file: Path | None) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
-            if file is not None:  # first: it decides whether the file can be used at all
-                _use_wal(cursor, file)
+            if file is not None and not _use_wal(cursor, file):  # first: it decides whether the file can be used at all
+                _record.info[_FILE_READ_ONLY] = True
             cursor.execute("PRAGMA foreign_keys=ON")
             # 64 MB of page cache instead of 2 MB: index upkeep during a 100,000-row import
             # otherwise rereads pages from disk.
@@ -93,6 +147,7 @@ def _make_sqlite_transactional(engine: Engine, file: Path | None) -> None:
 
     @contextmanager
     def begin_writing():
+        require_writer(engine)
         with engine.connect() as conn:
             conn.execution_options(**{_WRITES: True})
             with conn.begin():
@@ -101,8 +156,9 @@ def _make_sqlite_transactional(engine: Engine, file: Path | None) -> None:
     engine.begin = begin_writing  # same contract as Engine.begin
 
 
-def _use_wal(cursor, file: Path) -> None:
+def _use_wal(cursor, file: Path) -> bool:
     """Write-ahead logging, durable commits, and a clear answer for a file that cannot be written.
+    False when the file can be read but not written here.
 
     WAL: readers (the window's lists) never wait for a writer (an import) nor block it, and
     a commit is one append to skilldesk.db-wal, so a crash or power cut at any moment
@@ -135,7 +191,7 @@ def _use_wal(cursor, file: Path) -> None:
     if mode == "wal" and os.access(file, os.W_OK):
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA wal_autocheckpoint=1")
-        return
+        return True
     try:
         cursor.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.OperationalError as exc:
@@ -151,14 +207,16 @@ def _use_wal(cursor, file: Path) -> None:
     # copying anything aside and a write fails as "只读" rather than "unable to open".
     cursor.execute("PRAGMA query_only=ON")
     log.warning("database opened read-only (%s): %s", "file" if os.access(file.parent, os.W_OK) else "folder", file)
+    return False
 
 
 def is_read_only(engine: Engine) -> bool:
-    """True for an SQLite database this program can read but not write (see `_use_wal`)."""
+    """True for an SQLite database this program can read but not write (see `_use_wal`): the
+    file or its folder, never the role of the user acting."""
     if sqlite_file(str(engine.url)) is None:
         return False
     with engine.connect() as conn:
-        return bool(conn.exec_driver_sql("PRAGMA query_only").scalar())
+        return bool(conn.info.get(_FILE_READ_ONLY))
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -167,9 +225,18 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def unit_of_work(engine: Engine):
-    """One user action = one transaction: all of it lands or none."""
+    """One user action = one transaction: all of it lands or none. Refused, before anything
+    is read or written, when the user acting may not change data."""
+    require_writer(engine)
     with session_factory(engine)() as session, session.begin():
         session.connection(execution_options={_WRITES: True})  # BEGIN IMMEDIATE on SQLite
+        yield session
+
+
+@contextmanager
+def reading(engine: Engine):
+    """A read in one transaction (one snapshot on SQLite); writes nothing, so every role may."""
+    with session_factory(engine)() as session, session.begin():
         yield session
 
 

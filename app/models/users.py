@@ -86,7 +86,12 @@ _actors: WeakKeyDictionary[Engine, Actor] = WeakKeyDictionary()
 
 
 def set_actor(engine: Engine, actor: Actor) -> None:
+    before = actor_of(engine)
     _actors[engine] = actor
+    if before.can_write != actor.can_write:
+        # A 只读 user's connections are opened read-only by the database itself
+        # (app.models.db): the pooled ones were opened for the role before.
+        engine.dispose()
 
 
 def actor_of(engine: Engine) -> Actor:
