@@ -220,6 +220,8 @@ def is_read_only(engine: Engine) -> bool:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    from app.services import audit  # noqa: F401 (importing it hooks every Session: the 操作日志)
+
     return sessionmaker(engine, expire_on_commit=False)
 
 
