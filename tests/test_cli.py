@@ -100,3 +100,23 @@ def test_console_entry_point_runs_as_module(db_path):
 def test_unopenable_database_explains_in_chinese(capsys, tmp_path):
     code, _, err = run(capsys, "--db", tmp_path / "no" / "such" / "folder" / "x.db", "init")
     assert code == 1 and "无法打开数据库文件" in err and "Traceback" not in err
+
+
+def test_version_names_the_database_and_both_schema_revisions_without_creating_it(capsys, tmp_path):
+    from app.models.db import head_revision
+
+    db_file = tmp_path / "skilldesk.db"  # a file of its own: --version reads SQLite's file itself
+    code, out, _ = run(capsys, "--db", db_file, "--version")
+    assert code == 0 and "SkillDesk 0." in out and str(db_file) in out and "尚未创建" in out
+    assert not db_file.exists()
+    run(capsys, "--db", db_file, "init")
+    code, out, _ = run(capsys, "--db", db_file, "--version")
+    assert code == 0 and f"数据库结构版本：{head_revision()}（本程序的结构版本：{head_revision()}）" in out
+    db_file.write_bytes(b"not a database at all")
+    code, out, _ = run(capsys, "--db", db_file, "--version")
+    assert code == 0 and "无法读取（该文件不是数据库）" in out
+
+
+def test_version_of_the_default_database(capsys, user_folders):
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and str(user_folders) in out and "尚未创建" in out

@@ -109,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"{APP_NAME} 技能人才台账。不带命令时打开程序窗口。",
     )
     parser.add_argument("--db", metavar="PATH|URL", help="数据库文件路径或连接地址（默认：用户数据文件夹中的 SQLite）")
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}", help="显示版本并退出")
+    parser.add_argument("--version", action="store_true", help="显示版本、数据库位置及其结构版本并退出（不会创建数据库）")
+    # The release check's proof that the built program opens its window (scripts/release_check.sh).
+    parser.add_argument("--screenshot", metavar="FILE.png", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
 
     commands.add_parser("init", help="创建或升级数据库结构")
@@ -173,6 +175,53 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="从备份恢复数据库（当前数据库先另存一份）")
     restore.add_argument("file", metavar="FILE", help="备份文件")
     return parser
+
+
+def version_text(db: str | None) -> str:
+    """The program's version, the database `--db` names and that database's schema revision
+    beside the one this program brings. Reads only: a database that does not exist yet is
+    said to be missing, not created."""
+    from sqlalchemy.engine import make_url
+
+    from app.models.db import database_url, head_revision, sqlite_file
+
+    url = database_url(db)
+    file = sqlite_file(url)
+    where = str(file) if file is not None else make_url(url).render_as_string(hide_password=True)
+    return (f"{APP_NAME} {__version__}\n数据库：{where}\n"
+            f"数据库结构版本：{_stored_revision(url)}（本程序的结构版本：{head_revision()}）")
+
+
+def _stored_revision(url: str) -> str:
+    import sqlite3
+    from urllib.parse import quote
+
+    from sqlalchemy import create_engine, inspect, text
+
+    from app.models.db import sqlite_file
+
+    file = sqlite_file(url)
+    if file is not None:
+        if not file.exists():
+            return "无（数据库尚未创建，第一次打开程序或执行 init 时创建）"
+        # A bare connection, not make_engine's (which prepares the file for writing). mode=rw
+        # never creates a file; mode=ro would leave the -wal and -shm behind, as a reader
+        # cannot remove them when it closes.
+        uri = f"file:{quote(file.as_posix(), safe='/:')}?mode=rw"
+        engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
+    else:
+        engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return "无（尚未建立结构，或不是 SkillDesk 数据库）"
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar() or "无"
+    except Exception as exc:  # --version answers whatever state the database is in
+        from app.errors import _database_reason
+
+        return f"无法读取（{_database_reason(exc).splitlines()[0]}）"
+    finally:
+        engine.dispose()
 
 
 def _say(text: str) -> None:
@@ -457,13 +506,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse: --help and --version exit 0, usage errors 2
+    except SystemExit as exc:  # argparse: --help exits 0, usage errors 2
         return int(exc.code or 0)
+    if args.version:
+        _say(version_text(args.db))
+        return EXIT_OK
     log_path = setup_logging()
     if args.command is None:
         from app.ui.app import run_window
 
-        return run_window(args.db)
+        return run_window(args.db, screenshot=args.screenshot)
     log.info("command: %s", " ".join(sys.argv[1:] if argv is None else argv))
     try:
         return COMMANDS[args.command](args)

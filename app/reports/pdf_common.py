@@ -21,11 +21,10 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from app.errors import Refused
-from app.paths import resources_dir
+from app.paths import cjk_font_path
 from app.services.values import money_text
 
 FONT_NAME = "WQYMicroHei"
-FONT_FILE = "wqy-microhei.ttc"
 A4_PORTRAIT = portrait(A4)
 A4_LANDSCAPE = landscape(A4)
 MARGIN = 15 * mm  # left and right
@@ -41,7 +40,7 @@ class FontMissing(Refused):
 
 
 def font_path() -> Path:
-    return resources_dir() / "fonts" / FONT_FILE
+    return cjk_font_path()
 
 
 def register_cjk_font() -> str:

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTimer, QTranslator
+from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
 
 from app import APP_NAME, __version__
 from app.errors import Refused
+from app.logs import get_logger
 from app.models import Worker
 from app.models.db import database_url, ensure_schema, make_engine
+from app.paths import cjk_font_path, icon_path
 from app.ui import dialogs
 from app.ui.jobs import run_job
 
 DEMO_WORKERS = 2000
+log = get_logger("ui")
 
 
 def first_start(window) -> None:
@@ -42,11 +46,37 @@ def first_start(window) -> None:
         window.show_page("enterprise")
 
 
-def run_window(db: str | None) -> int:
+def install_resources(app: QApplication) -> None:
+    """What the window needs beyond Qt itself, the same from source and from the installed folder."""
+    # Qt's own words (the 是/否 of a question, 取消, the print dialog) are English unless
+    # its Chinese catalogue is loaded; the clerk's Windows language does not matter.
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load("qtbase_zh_CN", folder):
+        app.installTranslator(translator)
+        log.info("Qt translations: %s", translator.filePath())
+    else:
+        log.warning("Qt translations qtbase_zh_CN.qm not found in %s", folder)
+    # The PDF font also serves the screen as a fallback, so a PC without a Chinese system
+    # font shows Chinese instead of boxes; one with one (微软雅黑) keeps its own.
+    QFontDatabase.addApplicationFont(str(cjk_font_path()))
+    app.setWindowIcon(QIcon(str(icon_path())))
+
+
+def _save_picture_and_quit(window, path: str) -> None:
+    window.grab().save(path)
+    log.info("window picture saved: %s", path)
+    QApplication.instance().quit()
+
+
+def run_window(db: str | None, *, screenshot: str | None = None) -> int:
+    """`screenshot`: the release check's proof that the built program opens its window:
+    once the window is up, save a picture of it there and quit."""
     QCoreApplication.setOrganizationName(APP_NAME)
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setApplicationVersion(__version__)
     app = QApplication.instance() or QApplication(sys.argv)
+    install_resources(app)
     engine = make_engine(database_url(db))
     try:
         ensure_schema(engine)
@@ -57,5 +87,8 @@ def run_window(db: str | None) -> int:
 
     window = MainWindow(engine)
     window.show()
+    if screenshot:
+        QTimer.singleShot(0, lambda: _save_picture_and_quit(window, screenshot))
+        return app.exec()
     first_start(window)
     return app.exec()
