@@ -14,6 +14,7 @@ from openpyxl.styles import Font
 from sqlalchemy import Engine, func, select
 
 from app.models import Department, LaborContract, Occupation, Worker
+from app.models.users import actor_of
 from app.services.identity import mask_id_number
 from app.services.levels import current_certificate_query, level_name
 from app.services.roster_sheet import COLUMNS
@@ -79,8 +80,10 @@ def export_workers(
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Write the register, or just `worker_ids` in that order (the clerk's filtered list),
-    to `out`; returns the number of workers."""
+    to `out`; returns the number of workers. A role that may not see full 证件号码 gets them
+    masked whatever it asked (SPEC §11)."""
     today = today or date.today()
+    mask_ids = mask_ids or not actor_of(engine).sees_full_id_numbers
     query = (
         select(Worker.__table__, Department.name.label("department"), Occupation.name.label("occupation"))
         .outerjoin(Department, Department.id == Worker.department_id)

@@ -31,7 +31,7 @@ from app.models import (
     Worker,
 )
 from app.models.base import CENT
-from app.models.db import unit_of_work
+from app.models.db import reading, unit_of_work
 from app.services.levels import (
     LEVEL_NAMES,
     LevelParseError,
@@ -549,7 +549,7 @@ def progress(engine: Engine, worker_id: int, *, today: date | None = None) -> Pr
     """How far the worker is from the plan's target level, e.g.
     「当前 中级工，目标 技师（2028-12-31），还差 2 级」."""
     today = today or date.today()
-    with unit_of_work(engine) as session:
+    with reading(engine) as session:
         account = session.get(TrainingAccount, worker_id)
         current = level_on(session, worker_id, today) or 0
     if account is None:

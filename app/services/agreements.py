@@ -37,7 +37,7 @@ from app.models import (
     Worker,
 )
 from app.models.base import CENT
-from app.models.db import unit_of_work
+from app.models.db import reading, unit_of_work
 from app.services.accounts import FormCheck
 from app.services.rmb import rmb_capitals
 from app.services.training import enrolments_of_agreement
@@ -309,10 +309,12 @@ def mark_fulfilled(engine: Engine, agreement_id: int, *, on: date | None = None)
 def departure_statement(engine: Engine, agreement_id: int, leave_date: date | None = None) -> str:
     """The repayment statement 服务期协议离职结算单 for the departure paperwork, as plain text.
 
-    It is a legal document, so it carries the full 证件号码. `leave_date` defaults to the
-    worker's 离职日期. The amount due is written in figures and in 人民币大写, as on any
-    document that moves money."""
-    with unit_of_work(engine) as session:
+    It is a legal document, so it carries the full 证件号码 (masked for a role that may not
+    see it). `leave_date` defaults to the worker's 离职日期. The amount due is written in
+    figures and in 人民币大写, as on any document that moves money."""
+    from app.services.users import shown_id_number
+
+    with reading(engine) as session:
         agreement = _agreement_or_refuse(session, agreement_id)
         worker = session.get(Worker, agreement.worker_id)
         leave_date = leave_date or worker.leave_date
@@ -329,7 +331,7 @@ def departure_statement(engine: Engine, agreement_id: int, leave_date: date | No
         "培训服务期协议 离职结算单",
         "",
         f"职工姓名：{worker.name}    工号：{worker.employee_no or ''}    部门：{department}",
-        f"证件类型：{worker.id_type}    证件号码：{worker.id_number}",
+        f"证件类型：{worker.id_type}    证件号码：{shown_id_number(engine, worker.id_number)}",
         f"协议编号：{agreement.agreement_no or '（无）'}    签订日期：{_day(agreement.signed_on)}",
         f"服务期：{agreement.service_start:%Y-%m-%d} 至 {agreement.service_end:%Y-%m-%d}（共 {total} 天）",
         f"培训费用（企业支付）：{agreement.cost} 元",

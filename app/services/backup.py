@@ -11,7 +11,8 @@ from sqlalchemy import Engine
 
 from app import APP_NAME
 from app.errors import Refused
-from app.models.db import copy_sqlite_file, ensure_schema, sqlite_file
+from app.models.db import copy_sqlite_file, ensure_schema, require_writer, sqlite_file
+from app.models.users import actor_of
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -23,7 +24,15 @@ def _require_sqlite(engine: Engine) -> Path:
     return file
 
 
+def _require_full_view(engine: Engine) -> None:
+    # A backup is the whole register, every 证件号码 in full (SPEC §11).
+    actor = actor_of(engine)
+    if not actor.sees_full_id_numbers:
+        raise Refused(f"备份文件含有完整的证件号码，当前用户{actor.name}（{actor.role}）不能备份；请由经办人或管理员备份。")
+
+
 def backup_database(engine: Engine, out: str | Path) -> Path:
+    _require_full_view(engine)
     source = _require_sqlite(engine)
     if not source.exists():
         raise Refused(f"数据库文件不存在：{source}")
@@ -69,6 +78,7 @@ def describe_backup(path: Path) -> dict[str, str]:
 def restore_database(engine: Engine, source: str | Path) -> Path | None:
     """Replace the database with `source`. The current file is copied aside first; returns
     that copy's path (None when there was no database yet)."""
+    require_writer(engine)  # the file is replaced below SQLAlchemy: no unit_of_work to refuse it
     target = _require_sqlite(engine)
     source = Path(source)
     describe_backup(source)

@@ -42,7 +42,7 @@ import calendar
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -68,6 +68,7 @@ from app.models import (
     Worker,
 )
 from app.models.db import unit_of_work
+from app.models.users import actor_of
 from app.services.apprenticeships import KIND_NEW_APPRENTICESHIP, add_months
 from app.services.identity import mask_id_number
 from app.services.levels import LEVEL_BEARING_KINDS, LEVEL_NAMES, level_name
@@ -1142,9 +1143,16 @@ def application_lines(engine: Engine, application_id: int) -> list[StoredLine]:
 
 
 def application_doc(engine: Engine, application_id: int) -> ApplicationDoc:
-    """What the PDF prints for the application: the stored lines, never the live register."""
+    """What the PDF prints for the application: the stored lines, never the live register.
+    A role that may not see full 证件号码 (SPEC §11) gets them masked, on screen and on paper."""
+    from app.services.users import shown_id_number
+
     with Session(engine) as session:
-        return _doc(session, _application_or_refuse(session, application_id))
+        doc = _doc(session, _application_or_refuse(session, application_id))
+    if actor_of(engine).sees_full_id_numbers:
+        return doc
+    lines = tuple(replace(line, id_number=shown_id_number(engine, line.id_number)) for line in doc.lines)
+    return replace(doc, lines=lines, person_count=doc.persons)
 
 
 def _doc(session: Session, application: SubsidyApplication) -> ApplicationDoc:

@@ -30,7 +30,7 @@ class LineDoc:
     name: str
     gender: str
     id_type: str
-    id_number: str  # full: the bureau needs it (SPEC §11)
+    id_number: str  # full: the bureau needs it (SPEC §11); masked for a role that may not see it
     occupation: str
     level: str
     reference_no: str
@@ -53,6 +53,9 @@ class ApplicationDoc:
     lines: tuple[LineDoc, ...]
     generated_at: datetime | None = None
     policy_values: dict[str, str] = field(default_factory=dict)
+    # Counted from the full numbers when the lines carry masked ones (masks of two people
+    # may be equal).
+    person_count: int | None = None
 
     @property
     def total(self) -> Decimal:
@@ -61,6 +64,8 @@ class ApplicationDoc:
     @property
     def persons(self) -> int:
         """Distinct people (one may hold two lines, e.g. two training years)."""
+        if self.person_count is not None:
+            return self.person_count
         return len({(line.id_type, line.id_number) for line in self.lines})
 
     @property

@@ -28,7 +28,7 @@ from app.models import (
     Occupation,
     Worker,
 )
-from app.models.db import unit_of_work
+from app.models.db import reading, unit_of_work
 from app.services.identity import (
     ID_TYPE_RESIDENT,
     ID_TYPES,
@@ -206,8 +206,11 @@ def new_worker_record() -> WorkerRecord:
 
 
 def load_worker(engine: Engine, worker_id: int, *, today: date | None = None) -> WorkerRecord:
+    """The worker's file as the form shows it; the 证件号码 masked for a role that may not see it."""
+    from app.services.users import shown_id_number
+
     today = today or date.today()
-    with unit_of_work(engine) as session:
+    with reading(engine) as session:
         worker = session.get(Worker, worker_id)
         if worker is None:
             raise StaleRecord("该职工已不存在（可能已被另一位经办人删除）。")
@@ -227,7 +230,7 @@ def load_worker(engine: Engine, worker_id: int, *, today: date | None = None) ->
             employee_no=worker.employee_no or "",
             name=worker.name,
             id_type=worker.id_type,
-            id_number=worker.id_number,
+            id_number=shown_id_number(engine, worker.id_number),
             gender=worker.gender or "",
             birth_date=worker.birth_date,
             education=worker.education or "",
