@@ -62,10 +62,13 @@ from app.models import (
     Worker,
 )
 from app.models.base import CENT, cents_to_yuan
+from app.services import audit
 from app.services.dashboard import active_on
+from app.services.identity import mask_id_number
 from app.services.levels import LEVEL_NAMES, SENIOR, SENIOR_TECHNICIAN, counts_on
 from app.services.policy import policy_snapshot
 from app.services.values import ValueProblem, parse_date_or_month, parse_money
+from app.services.workers import StaleRecord
 
 SKILL, POST, MENTOR, TEAM_LEADER, SPECIAL = "技能津贴", "岗位津贴", "带徒津贴", "班组长津贴", "特殊津贴"
 ALLOWANCE_TYPES = (SKILL, POST, MENTOR, TEAM_LEADER, SPECIAL)
@@ -142,6 +145,7 @@ class RollSummary:
     by_department: dict[str, Decimal]  # department name (NO_DEPARTMENT when none) → amount
     policy_values: dict[str, str] = field(default_factory=dict)  # what the lines used
     lines: list[LineRow] | None = None  # loaded on request (load_roll(with_lines=True))
+    version: int = 0  # of the stored roll: confirm_roll(expected_version=…) confirms what was looked at
 
     @property
     def confirmed(self) -> bool:
@@ -429,6 +433,13 @@ def generate_roll(
         summary = _summary(conn, _roll_row(conn, month))
         summary.total = sum(summary.by_type.values(), Decimal("0.00"))
         conn.execute(update(roll_table).where(roll_table.c.id == roll_id).values(total=summary.total))
+        audit.record(
+            conn, audit.CONFIRMED if confirm else audit.GENERATED, "allowance_roll", roll_id, summary.title,
+            f"{'生成并确认' if confirm else '生成草稿'}：{summary.title}，{summary.workers} 人，"
+            f"{summary.line_count} 行，合计 {summary.total} 元",
+            before=None if existing is None else {"status": existing.status, "total": existing.total},
+            after={"status": status, "workers": summary.workers, "lines": summary.line_count, "total": summary.total},
+        )
         report(_STEPS, _STEPS)
     return summary
 
@@ -446,9 +457,12 @@ def _stamp(today) -> datetime:
     return datetime.combine(today, datetime.min.time())
 
 
-def confirm_roll(engine: Engine, month: str, *, today: datetime | date | None = None) -> RollSummary:
+def confirm_roll(
+    engine: Engine, month: str, *, today: datetime | date | None = None, expected_version: int | None = None
+) -> RollSummary:
     """草稿 → 已确认: the roll is frozen from now on. Refused when already confirmed or when
-    the month has no draft."""
+    the month has no draft; StaleRecord when the draft was generated again since the clerk
+    looked at it (its version is no longer `expected_version`): they confirm what they saw."""
     month, _first, _last = _checked_month(month)
     with engine.begin() as conn:
         row = _roll_row(conn, month)
@@ -459,10 +473,27 @@ def confirm_roll(engine: Engine, month: str, *, today: datetime | date | None = 
                 f"{month_title(month)}津贴发放表已于 {row.confirmed_at:%Y-%m-%d %H:%M} 确认，不能再次确认。"
                 if row.confirmed_at else f"{month_title(month)}津贴发放表已确认，不能再次确认。"
             )
+        stale = StaleRecord(
+            f"{month_title(month)}津贴发放表在您查看之后已被重新生成（可能是另一位经办人），本次未确认。"
+            "请重新载入，核对后再确认。"
+        )
+        if expected_version is not None and row.version != expected_version:
+            raise stale
         table = AllowanceRoll.__table__
-        conn.execute(update(table).where(table.c.id == row.id, table.c.status == STATUS_DRAFT)
-                     .values(status=STATUS_CONFIRMED, confirmed_at=_stamp(today), version=table.c.version + 1))
-        return _summary(conn, _roll_row(conn, month))
+        confirmed = conn.execute(
+            update(table).where(table.c.id == row.id, table.c.status == STATUS_DRAFT, table.c.version == row.version)
+            .values(status=STATUS_CONFIRMED, confirmed_at=_stamp(today), version=table.c.version + 1)
+        )
+        if confirmed.rowcount != 1:
+            raise stale
+        summary = _summary(conn, _roll_row(conn, month))
+        audit.record(
+            conn, audit.CONFIRMED, "allowance_roll", row.id, summary.title,
+            f"确认：{summary.title}，{summary.workers} 人，合计 {summary.total} 元",
+            before={"status": row.status}, after={"status": summary.status, "confirmed_at": summary.confirmed_at,
+                                                  "total": summary.total},
+        )
+        return summary
 
 
 # ── reading ──────────────────────────────────────────────────────────────────────────
@@ -493,6 +524,7 @@ def _summary(conn: Connection, row) -> RollSummary:
         confirmed_at=row.confirmed_at, total=row.total, workers=workers, line_count=sum(count_by_type.values()),
         by_type=by_type, count_by_type=count_by_type, by_department=by_department,
         policy_values=json.loads(row.policy_values) if row.policy_values else {},
+        version=row.version,
     )
 
 
@@ -612,11 +644,14 @@ def add_special_allowance(
     if not reason_text:
         problems.append(FieldProblem("reason", "发放原因：不能为空（特殊津贴须写明原因）"))
     with engine.begin() as conn:
-        if conn.scalar(select(Worker.id).where(Worker.id == worker_id)) is None:
+        worker = conn.execute(select(Worker.name, Worker.id_number).where(Worker.id == worker_id)).first()
+        if worker is None:
             problems.append(FieldProblem("worker_id", "职工：找不到该职工"))
         if problems:
             raise FieldErrors(problems)
-        return conn.execute(
-            insert(SpecialAllowance.__table__).values(
-                worker_id=worker_id, month_from=start, month_to=end, amount=money, reason=reason_text)
-        ).inserted_primary_key[0]
+        values = {"worker_id": worker_id, "month_from": start, "month_to": end, "amount": money, "reason": reason_text}
+        grant_id = conn.execute(insert(SpecialAllowance.__table__).values(**values)).inserted_primary_key[0]
+        who = f"{worker.name} {mask_id_number(worker.id_number)}"
+        audit.record(conn, audit.ADDED, "special_allowance", grant_id, f"{who} 特殊津贴 {money}", "新增特殊津贴",
+                     after={**values, "worker_id": who})
+        return grant_id

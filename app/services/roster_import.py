@@ -18,7 +18,8 @@ from sqlalchemy import Engine, insert, select, update
 from app.errors import Refused
 from app.models import Certificate, Department, LaborContract, Occupation, Worker
 from app.models.bulk import bulk_insert
-from app.services import identity
+from app.services import audit, identity
+from app.services.audit_labels import field_label, field_order
 from app.services.batch import cyclic_gc_paused
 from app.services.levels import (
     KIND_QUALIFICATION,
@@ -31,7 +32,13 @@ from app.services.levels import (
 from app.services.pinyin import name_initials
 from app.services.roster_sheet import COLUMNS, column_letter, read_roster_sheet
 from app.services.text import squash
-from app.services.values import ValueProblem, add_years, cell_text, parse_date_or_month, parse_money
+from app.services.values import (
+    ValueProblem,
+    add_years,
+    cell_text,
+    parse_date_or_month,
+    parse_money,
+)
 from app.services.vocab import (
     STATUS_ACTIVE,
     VocabError,
@@ -179,6 +186,11 @@ class ImportPlan:
     pending_contracts: list[tuple[RosterRow, tuple[date, date | None]]] = field(default_factory=list)
     pending_certificates: list[tuple[RosterRow, dict]] = field(default_factory=list)
     certificate_numbers: list[tuple[int, str]] = field(default_factory=list)  # unnumbered certificate id, its number
+    # For the 操作日志: each existing worker the import changes, with the fields before and after.
+    changed: dict[int, tuple[str, dict, dict]] = field(default_factory=dict)  # worker id → (label, before, after)
+    # Every existing worker the import writes to, with the version checked: a worker saved
+    # by a clerk between the check and the write refuses the import (optimistic locking).
+    versions: dict[int, tuple[int, str]] = field(default_factory=dict)  # worker id → (version, label)
 
 
 class _RowReader:
@@ -529,7 +541,10 @@ def _plan_against_database(conn, rows: list[RosterRow], plan: ImportPlan) -> Non
     worker_table = Worker.__table__
     existing = {
         (row.id_type, row.id_number): row
-        for row in conn.execute(select(worker_table.c.id, *(worker_table.c[f] for f in ("id_type", "id_number", *_WORKER_FIELDS))))
+        for row in conn.execute(
+            select(worker_table.c.id, worker_table.c.version,
+                   *(worker_table.c[f] for f in ("id_type", "id_number", *_WORKER_FIELDS)))
+        )
     }
     by_employee_no = {row.employee_no: row for row in existing.values() if row.employee_no}
     cert_owner = {
@@ -584,20 +599,31 @@ def _plan_against_database(conn, rows: list[RosterRow], plan: ImportPlan) -> Non
                 plan.pending_certificates.append((row, row.certificate))
                 report.new_certificates += 1
             continue
-        changes = _worker_changes(row, current, department_names, occupation_names)
+        changes, before = _worker_changes(row, current, department_names, occupation_names)
         if changes:
             plan.updates.append((current.id, changes))
             report.updated_workers += 1
         else:
             report.unchanged_workers += 1
+        contract_new, contract_change = False, None
         if row.contract:
             start, end = row.contract
             if (current.id, start) not in contracts:
                 plan.contracts_new.append({"worker_id": current.id, "start_date": start, "end_date": end})
                 report.new_contracts += 1
+                contract_new = True
             elif contracts[(current.id, start)] != end:
                 plan.contracts_changed.append((current.id, start, end))
                 report.updated_contracts += 1
+                contract_change = (contracts[(current.id, start)], end)
+        label = f"{current.name} {identity.mask_id_number(current.id_number)}"
+        if changes or contract_change:
+            after = {key: value for key, value in changes.items() if key != "name_initials"}
+            if contract_change:
+                before["contract_end"], after["contract_end"] = contract_change
+            plan.changed[current.id] = (label, before, after)
+        if changes or contract_new or contract_change:
+            plan.versions[current.id] = (current.version, label)
         if row.certificate:
             cert = row.certificate
             twin = unnumbered.get((current.id, cert["kind"], cert["level_rank"], cert["issue_date"]))
@@ -619,9 +645,10 @@ def _plan_against_database(conn, rows: list[RosterRow], plan: ImportPlan) -> Non
     report.sort_problems()
 
 
-def _worker_changes(row: RosterRow, current, department_names: dict, occupation_names: dict) -> dict:
-    """The filled cells that differ from the stored worker. Departments and occupations
-    compare by name and stay names until `apply_plan` resolves them (they may be new)."""
+def _worker_changes(row: RosterRow, current, department_names: dict, occupation_names: dict) -> tuple[dict, dict]:
+    """The filled cells that differ from the stored worker, and their stored values.
+    Departments and occupations compare by name and stay names until `apply_plan` resolves
+    them (they may be new)."""
     stored = {key: getattr(current, key) for key in _WORKER_FIELDS}
     stored["department_id"] = department_names.get(current.department_id)
     stored["occupation_id"] = occupation_names.get(current.occupation_id)
@@ -629,9 +656,10 @@ def _worker_changes(row: RosterRow, current, department_names: dict, occupation_
     wanted["department_id"] = wanted.pop("department", None)
     wanted["occupation_id"] = wanted.pop("occupation", None)
     changes = {key: wanted[key] for key in _WORKER_FIELDS if key in row.present and wanted.get(key) != stored[key]}
+    before = {key: stored[key] for key in changes}
     if "name" in changes:
         changes["name_initials"] = name_initials(changes["name"])
-    return changes
+    return changes, before
 
 
 def apply_plan(engine: Engine, plan: ImportPlan, *, progress: Callable[[int, int], None] | None = None) -> ImportReport:
@@ -676,15 +704,27 @@ def _apply_plan(engine: Engine, plan: ImportPlan, progress) -> ImportReport:
             for row in conn.execute(select(worker_table.c.id, worker_table.c.id_type, worker_table.c.id_number))
         }
         id_of_row = {row.row: id_by_key[(row.worker["id_type"], row.worker["id_number"])] for row in plan.new}
-        for worker_id, changes in plan.updates:
-            changes = dict(changes)
+        stale = []
+        # Every existing worker written gets a new version (a contract counts: the worker
+        # form shows the latest one), so a clerk's open form of that worker detects the
+        # import; a worker saved since the check refuses the whole import.
+        changes_of = dict(plan.updates)
+        for worker_id, (version, label) in plan.versions.items():
+            changes = dict(changes_of.get(worker_id, {}))
             for key, table in (("department_id", departments), ("occupation_id", occupations)):
                 if key in changes and changes[key] is not None:
                     changes[key] = table[changes[key]]
-            conn.execute(
+            written = conn.execute(
                 update(worker_table)
-                .where(worker_table.c.id == worker_id)
+                .where(worker_table.c.id == worker_id, worker_table.c.version == version)
                 .values(**changes, version=worker_table.c.version + 1)
+            )
+            if written.rowcount != 1:
+                stale.append(label)
+        if stale:
+            raise Refused(
+                f"检查花名册之后，{len(stale)} 名职工已被他人修改或删除（{'、'.join(stale[:5])}{'等' if len(stale) > 5 else ''}），"
+                "本次导入未写入任何数据。请重新检查花名册后再导入。"
             )
         bulk_insert(
             conn,
@@ -697,7 +737,7 @@ def _apply_plan(engine: Engine, plan: ImportPlan, progress) -> ImportReport:
             conn.execute(
                 update(LaborContract.__table__)
                 .where(LaborContract.worker_id == worker_id, LaborContract.start_date == start)
-                .values(end_date=end)
+                .values(end_date=end, version=LaborContract.version + 1)
             )
         for certificate_id, number in plan.certificate_numbers:
             conn.execute(
@@ -717,10 +757,39 @@ def _apply_plan(engine: Engine, plan: ImportPlan, progress) -> ImportReport:
                 for worker_id, c in certificates
             ],
         )
+        _record_import(conn, plan)
         if progress:
             progress(total, total)  # the last moment a cancel can still roll everything back
     report.written = True
     return report
+
+
+def _record_import(conn, plan: ImportPlan) -> None:
+    """操作日志: one entry for the import, and one per existing worker it changed with the
+    fields before and after (new workers are counted in the first: the file holds them)."""
+    report = plan.report
+    name = Path(report.file).name
+    counts = {
+        "file": name, "new_workers": report.new_workers, "updated_workers": report.updated_workers,
+        "unchanged_workers": report.unchanged_workers, "skipped_workers": report.skipped_workers,
+        "new_certificates": report.new_certificates, "new_contracts": report.new_contracts,
+        "updated_contracts": report.updated_contracts,
+    }
+    summary = (
+        f"导入花名册 {name}：新增职工 {report.new_workers} 名，更新 {report.updated_workers} 名，"
+        f"无变化 {report.unchanged_workers} 名，跳过 {report.skipped_workers} 名；新增证书 {report.new_certificates} 张，"
+        f"新增合同 {report.new_contracts} 份、更新 {report.updated_contracts} 份"
+    )
+    audit.record(conn, audit.IMPORTED, "worker", None, name, summary, after=counts)
+    at = audit.now()
+    audit.record_rows(conn, [
+        audit.entry_row(
+            conn.engine, at, audit.CHANGED, "worker", worker_id, label,
+            f"导入花名册 {name}，修改：" + "、".join(field_label("worker", key) for key in field_order("worker", after)),
+            before, after,
+        )
+        for worker_id, (label, before, after) in plan.changed.items()
+    ])
 
 
 def _ensure_names(conn, model, new_names: list[str]) -> dict[str, int]:

@@ -42,6 +42,7 @@ from app.services.allowances import (
 )
 from app.services.vocab import STATUS_ACTIVE
 from app.services.worker_list import worker_rows
+from app.services.workers import StaleRecord
 from app.ui import dialogs
 from app.ui.jobs import run_job
 from app.ui.lazy_page import ReadsWhenShown
@@ -381,7 +382,12 @@ class AllowancesPage(ReadsWhenShown, QWidget):
         if not dialogs.ask_yes_no(self, self.tr("确认发放表"), question):
             return False
         try:
-            confirm_roll(self.engine, roll.month)
+            confirm_roll(self.engine, roll.month, expected_version=roll.version)
+        except StaleRecord as exc:  # generated again meanwhile: the clerk confirms only what they saw
+            self._load()
+            dialogs.show_error(self, self.tr("发放表已被修改"),
+                               str(exc) + "\n\n" + self.tr("本页已重新载入最新的发放表，请核对后再确认。"))
+            return False
         except Refused as exc:
             dialogs.show_error(self, self.tr("未确认"), str(exc))
             self._load()
