@@ -227,3 +227,22 @@ def test_two_engines_two_clerks(engine):
         assert [(e.user, e.action) for e in entries(engine, entity="worker")] == [("赵经办", "修改"), ("本机经办人", "新增")]
     finally:
         other.dispose()
+
+
+def test_the_shortage_list_is_one_entry_with_the_list_before_and_after(engine):
+    s.set_shortage_occupations(engine, 2026, ["焊工", "车工"])
+    s.set_shortage_occupations(engine, 2026, ["焊工", "钳工"])
+    s.set_shortage_occupations(engine, 2026, ["钳工", "焊工"])  # the same list: nothing to record
+    changed, added = entries(engine, entity="occupation_shortage")
+    assert (added.action, added.label) == (audit.ADDED, "2026 年紧缺工种目录")
+    assert changed.summary == "紧缺工种目录 增加：钳工；去掉：车工"
+    assert [(c.before, c.after) for c in entry_changes(engine, changed.id)] == [("焊工、车工", "焊工、钳工")]
+
+
+def test_demo_data_is_one_entry(engine):
+    from app.services.demo import generate_demo
+
+    generate_demo(engine, 5, seed=3, training=False)
+    (entry,) = entries(engine)
+    assert (entry.action, entry.entity, entry.entity_name) == (audit.DEMO, "database", "数据库")
+    assert entry.summary.startswith("生成演示数据：职工 5 名")

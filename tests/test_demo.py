@@ -81,7 +81,7 @@ def dump(engine):
     tables = {}
     with engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
-            columns = [c for c in table.columns if c.name not in ("created_at", "updated_at")]
+            columns = [c for c in table.columns if c.name not in ("created_at", "updated_at", "at")]
             tables[table.name] = conn.execute(
                 select(*columns).order_by(*table.primary_key.columns)).all()
     return tables

@@ -42,6 +42,7 @@ from app.models import (
     Worker,
 )
 from app.models.bulk import bulk_insert, bulk_insert_dicts
+from app.services import audit
 from app.services.accounts import KIND_CREDIT, KIND_DEBIT
 from app.services.apprenticeships import KIND_MENTOR, KIND_NEW_APPRENTICESHIP
 from app.services.batch import cyclic_gc_paused
@@ -1474,4 +1475,9 @@ def generate_demo(engine: Engine, workers: int, seed: int = 0, *,
         totals["pairings"] = len(pairings)
         totals["programmes"] = len(planner.classes) if planner is not None else 0
         totals["fund_years"] = _write_fund_years(conn, training_rng) if planner is not None else 0
+        audit.record(
+            conn, audit.DEMO, "database", None, "演示数据",
+            f"生成演示数据：职工 {workers} 名、证书 {totals['certificates']} 张（随机种子 {seed}）",
+            after={"workers": workers, "certificates": totals["certificates"], "seed": seed},
+        )
     return DemoSummary(workers=workers, departments=departments, occupations=occupations, **totals)

@@ -69,6 +69,7 @@ from app.models import (
 )
 from app.models.db import unit_of_work
 from app.models.users import actor_of
+from app.services import audit
 from app.services.apprenticeships import KIND_NEW_APPRENTICESHIP, add_months
 from app.services.identity import mask_id_number
 from app.services.levels import LEVEL_BEARING_KINDS, LEVEL_NAMES, level_name
@@ -327,6 +328,17 @@ def set_shortage_occupations(engine: Engine, year: int, names: Iterable[str]) ->
         raise FieldErrors([FieldProblem("year", f"年度：{year} 不是有效年份")])
     wanted = sorted({n.strip() for n in names if n and n.strip()})
     with unit_of_work(engine) as session:
+        had = list(session.scalars(
+            select(Occupation.name).join(OccupationShortage, OccupationShortage.occupation_id == Occupation.id)
+            .where(OccupationShortage.year == year).order_by(Occupation.name)
+        ))
+        if had != wanted:  # 操作日志: the list as a whole, not row by row
+            added, dropped = [n for n in wanted if n not in had], [n for n in had if n not in wanted]
+            summary = "；".join(part for part in (
+                f"增加：{'、'.join(added)}" if added else "", f"去掉：{'、'.join(dropped)}" if dropped else "") if part)
+            audit.record(session, audit.CHANGED if had else audit.ADDED, "occupation_shortage", int(year),
+                         f"{int(year)} 年紧缺工种目录", f"紧缺工种目录 {summary}",
+                         before={"names": had} if had else None, after={"names": wanted})
         ids = []
         for name in wanted:
             occupation = session.scalars(select(Occupation).where(Occupation.name == name)).first()
