@@ -9,7 +9,15 @@ from sqlalchemy import select
 from app.errors import FieldErrors, Refused
 from app.models import User
 from app.models.db import reading
-from app.models.users import LOCAL_ACTOR, ROLE_ADMIN, ROLE_CLERK, ROLE_READER, Actor, actor_of, set_actor
+from app.models.users import (
+    LOCAL_ACTOR,
+    ROLE_ADMIN,
+    ROLE_CLERK,
+    ROLE_READER,
+    Actor,
+    actor_of,
+    set_actor,
+)
 from app.services import users as u
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -17,6 +18,12 @@ from app.logs import get_logger, setup_logging
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 log = get_logger("cli")
+
+# On a database with users, a command acts as the user these name (signed in like the window).
+ENV_USER, ENV_PASSWORD = "SKILLDESK_USER", "SKILLDESK_PASSWORD"
+ENV_NEW_PASSWORD = "SKILLDESK_NEW_PASSWORD"  # `user add`: the new user's password
+# app.models.users.ROLES, spelled out so that --help does not wait for SQLAlchemy.
+_ROLES = ("管理员", "经办人", "只读")
 
 # argparse looks its texts up through the module-level `_` at call time; giving it a
 # Chinese table keeps usage errors in the clerk's language.
@@ -174,6 +181,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     restore = commands.add_parser("restore", help="从备份恢复数据库（当前数据库先另存一份）")
     restore.add_argument("file", metavar="FILE", help="备份文件")
+
+    user = commands.add_parser("user", help="用户与角色（数据库设有两个以上用户时，打开程序需要登录）")
+    user_commands = user.add_subparsers(dest="user_command", metavar="操作", required=True, parser_class=ChineseArgumentParser)
+    add = user_commands.add_parser(
+        "add", help=f"新增用户；密码取自环境变量 {ENV_NEW_PASSWORD}，未设置时在终端中输入",
+    )
+    add.add_argument("--login", required=True, metavar="L", help="用户名（登录时输入，不区分大小写）")
+    add.add_argument("--name", required=True, metavar="N", help="姓名")
+    add.add_argument("--role", required=True, choices=_ROLES, help="角色：管理员、经办人或只读（第一个用户必须是管理员）")
+    user_commands.add_parser("list", help="列出用户")
     return parser
 
 
@@ -232,7 +249,9 @@ def _complain(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _open_engine(args, *, upgrade: bool = True):
+def _open_engine(args, *, upgrade: bool = True, needs: str | None = None):
+    """The database of --db, acting as the user of this command (`_act`). `needs` is what the
+    command requires of that user: "write", "full_ids" or "admin"."""
     from app.models.db import database_url, ensure_schema, make_engine
 
     url = database_url(args.db)
@@ -241,7 +260,61 @@ def _open_engine(args, *, upgrade: bool = True):
         result = ensure_schema(engine)
         if result.changed and result.previous is not None:
             _complain(f"数据库结构已从 {result.previous} 升级到 {result.current}。" + _backup_note(result))
+    _act(engine, args)
+    if needs:
+        _require(engine, args, needs)
     return engine
+
+
+def _act(engine, args) -> None:
+    """Who this command acts as. A database without users: the local clerk, as always, so
+    scripts keep working unchanged. With users: the one SKILLDESK_USER and SKILLDESK_PASSWORD
+    name; without them, the only active user if there is one, else a 只读 「命令行」 that may
+    read (IDs masked) but not write."""
+    from app.models.db import sqlite_file
+    from app.models.users import LOCAL_ACTOR, set_actor
+    from app.services.users import has_users, sign_in, startup_actor
+
+    file = sqlite_file(str(engine.url))
+    if (file is not None and not file.exists()) or not has_users(engine):
+        actor = LOCAL_ACTOR  # nobody can sign in to a database without users: the variables name nobody
+    elif os.environ.get(ENV_USER):
+        try:
+            actor = sign_in(engine, os.environ[ENV_USER], os.environ.get(ENV_PASSWORD, ""))
+        except Refused as exc:
+            raise Refused(f"{str(exc).rstrip('。')}（环境变量 {ENV_USER} 和 {ENV_PASSWORD}），未作任何改动。") from exc
+    else:
+        actor = startup_actor(engine) or _command_line_reader()
+    set_actor(engine, actor)
+    log.info("acting as %s (%s)", actor.login or actor.name, actor.role)
+
+
+def _command_line_reader():
+    from app.models.users import ROLE_READER, Actor
+
+    return Actor(login="", name="命令行", role=ROLE_READER)
+
+
+def _require(engine, args, needs: str) -> None:
+    from app.models.db import require_writer
+    from app.models.users import actor_of
+
+    actor = actor_of(engine)
+    allowed = {"write": actor.can_write, "full_ids": actor.sees_full_id_numbers, "admin": actor.can_manage_users}[needs]
+    if allowed:
+        return
+    verb = " ".join(v for v in (args.command, getattr(args, "subsidy_command", None), getattr(args, "user_command", None)) if v)
+    if actor == _command_line_reader():
+        who = "管理员" if needs == "admin" else "经办人或管理员"
+        raise Refused(
+            f"该数据库已设有用户，「{verb}」需要以{who}身份运行：请用环境变量 {ENV_USER} 和 {ENV_PASSWORD} "
+            f"给出用户名和密码后再运行（例如 {ENV_USER}=lisi {ENV_PASSWORD}=… skilldesk …）。未作任何改动。"
+        )
+    if needs == "write":
+        require_writer(engine)
+    if needs == "admin":
+        raise Refused(f"只有管理员可以管理用户；当前用户{actor.name}是{actor.role}，未作任何改动。")
+    raise Refused(f"「{verb}」需要查看完整的证件号码，当前用户{actor.name}（{actor.role}）不能执行。")
 
 
 def _backup_note(result) -> str:
@@ -268,7 +341,7 @@ def cmd_init(args) -> int:
 def cmd_demo(args) -> int:
     from app.services.demo import generate_demo
 
-    engine = _open_engine(args)
+    engine = _open_engine(args, needs="write")
     summary = generate_demo(engine, args.workers, args.seed)
     _say(
         f"已生成演示数据：职工 {summary.workers} 名，证书 {summary.certificates} 张，劳动合同 {summary.contracts} 份，"
@@ -280,7 +353,7 @@ def cmd_demo(args) -> int:
 def cmd_import(args) -> int:
     from app.services.roster_import import import_roster
 
-    engine = _open_engine(args)
+    engine = _open_engine(args, needs=None if args.dry_run else "write")
     report = import_roster(engine, Path(args.file), on_duplicate=args.on_duplicate, dry_run=args.dry_run)
     log.info("import %s: %s problems, written=%s", args.file, len(report.problems), report.written)
     for warning in report.warnings:
@@ -295,11 +368,18 @@ def cmd_import(args) -> int:
 
 
 def cmd_export(args) -> int:
+    from app.models.users import actor_of
     from app.reports.workers_xlsx import export_workers
 
     engine = _open_engine(args)
     count = export_workers(engine, Path(args.out), mask_ids=args.mask_id)
-    _say(f"已导出职工 {count} 名：{args.out}" + ("（证件号码已打码）" if args.mask_id else ""))
+    actor = actor_of(engine)
+    masked = args.mask_id or not actor.sees_full_id_numbers  # export_workers masks for such a user anyway
+    _say(f"已导出职工 {count} 名：{args.out}" + ("（证件号码已打码）" if masked else ""))
+    if masked and not args.mask_id:
+        who = (f"未指定用户（{ENV_USER}），以只读身份运行" if actor == _command_line_reader()
+               else f"当前用户{actor.name}（{actor.role}）不能查看完整的证件号码")
+        _complain(f"提醒：{who}，导出的证件号码已打码。")
     return EXIT_OK
 
 
@@ -358,7 +438,7 @@ def cmd_fund(args) -> int:
 def cmd_backup(args) -> int:
     from app.services.backup import backup_database
 
-    engine = _open_engine(args, upgrade=False)
+    engine = _open_engine(args, upgrade=False, needs="full_ids")
     out = backup_database(engine, Path(args.out))
     _say(f"已备份到 {out}")
     return EXIT_OK
@@ -367,7 +447,7 @@ def cmd_backup(args) -> int:
 def cmd_restore(args) -> int:
     from app.services.backup import restore_database
 
-    engine = _open_engine(args, upgrade=False)
+    engine = _open_engine(args, upgrade=False, needs="write")
     safety = restore_database(engine, Path(args.file))
     _say(f"已从 {args.file} 恢复数据库。" + (f"恢复前的数据库已另存为 {safety}" if safety else ""))
     return EXIT_OK
@@ -393,6 +473,7 @@ def cmd_allowance_roll(args) -> int:
         when = f"已于 {stored.confirmed_at:%Y-%m-%d %H:%M} " if stored.confirmed_at else "已"
         raise Refused(f"{month_title(args.month)}津贴发放表{when}确认，不能再次确认；未写入任何文件。")
     if not frozen:
+        _require(engine, args, "write")  # a draft is written too; a confirmed month is only read
         generate_roll(engine, args.month, confirm=args.confirm)
     roll = load_roll(engine, args.month)
     write_roll(roll, Path(args.out))
@@ -413,7 +494,7 @@ def cmd_subsidy(args) -> int:
     from app.services.identity import mask_id_number
     from app.services.subsidies import create_application, find_candidates
 
-    engine = _open_engine(args)
+    engine = _open_engine(args, needs="write" if args.subsidy_command == "apply" else None)
     if args.subsidy_command == "candidates":
         found = find_candidates(engine, args.type, args.date_from, args.date_to)
         if args.json:
@@ -486,6 +567,41 @@ def cmd_survey(args) -> int:
     return EXIT_OK
 
 
+def cmd_user(args) -> int:
+    """Setting up the users of a database: `add` (the first must be a 管理员) and `list`."""
+    from app.services.users import create_user, list_users, needs_sign_in
+
+    engine = _open_engine(args, needs="admin")
+    if args.user_command == "list":
+        rows = list_users(engine)
+        if not rows:
+            _say("该数据库还没有用户：单机使用，打开程序无需登录。")
+            return EXIT_OK
+        _say("用户名\t姓名\t角色\t状态")
+        for row in rows:
+            _say(f"{row.login}\t{row.name}\t{row.role}\t{'启用' if row.active else '停用'}")
+        return EXIT_OK
+    create_user(engine, args.login, args.name, args.role, _new_password())
+    _say(f"已新增用户 {args.login.strip().lower()}（{args.name.strip()}，{args.role}）。")
+    if needs_sign_in(engine):
+        _say(f"该数据库有两个以上启用的用户：打开程序时需要登录；命令行请用环境变量 {ENV_USER} 和 {ENV_PASSWORD} 指定用户。")
+    return EXIT_OK
+
+
+def _new_password() -> str:
+    password = os.environ.get(ENV_NEW_PASSWORD)
+    if password is not None:
+        return password
+    if not sys.stdin.isatty():
+        raise Refused(f"请用环境变量 {ENV_NEW_PASSWORD} 给出新用户的密码，或在终端中运行本命令按提示输入。未作任何改动。")
+    from getpass import getpass
+
+    password = getpass("新用户的密码：")
+    if getpass("再输入一次：") != password:
+        raise Refused("两次输入的密码不一致，未作任何改动。")
+    return password
+
+
 COMMANDS: dict[str, Callable] = {
     "init": cmd_init,
     "demo": cmd_demo,
@@ -499,6 +615,7 @@ COMMANDS: dict[str, Callable] = {
     "survey": cmd_survey,
     "allowance-roll": cmd_allowance_roll,
     "subsidy": cmd_subsidy,
+    "user": cmd_user,
 }
 
 

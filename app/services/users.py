@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import FieldErrors, FieldProblem, Refused
@@ -61,7 +61,10 @@ def normalize_login(login: str) -> str:
 # -- who acts -------------------------------------------------------------------------------
 
 def has_users(engine: Engine) -> bool:
+    """False too for a database older than the users (a backup about to be upgraded)."""
     with engine.connect() as conn:
+        if not inspect(conn).has_table(User.__tablename__):
+            return False
         return bool(conn.scalar(select(func.count()).select_from(User)))
 
 
@@ -299,7 +302,20 @@ def reactivate(engine: Engine, user_id: int) -> None:
 
 
 __all__ = [
-    "LABELS", "PASSWORD_MIN_LENGTH", "UserRow", "WRONG_CREDENTIALS", "change_password", "create_user", "deactivate",
-    "has_users", "list_users", "needs_sign_in", "normalize_login", "reactivate", "set_role", "shown_id_number",
-    "sign_in", "startup_actor",
+    "LABELS",
+    "PASSWORD_MIN_LENGTH",
+    "WRONG_CREDENTIALS",
+    "UserRow",
+    "change_password",
+    "create_user",
+    "deactivate",
+    "has_users",
+    "list_users",
+    "needs_sign_in",
+    "normalize_login",
+    "reactivate",
+    "set_role",
+    "shown_id_number",
+    "sign_in",
+    "startup_actor",
 ]
