@@ -1,12 +1,42 @@
-"""Shared fixtures: every test gets a real SQLite file in its own temp folder."""
+"""Shared fixtures: every test gets a real database of its own.
+
+On SQLite, a file in the test's temp folder. When SKILLDESK_TEST_POSTGRES names a
+PostgreSQL server (`.ci/run` starts one with scripts/postgres_for_tests.sh), every test
+that uses a database runs a second time against a fresh PostgreSQL database of its own,
+created from a template migrated once per run. Tests marked `sqlite_only` (they read the
+SQLite file itself) run on SQLite alone.
+"""
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+POSTGRES_SERVER = os.environ.get("SKILLDESK_TEST_POSTGRES")
+BACKENDS = ["sqlite", "postgresql"] if POSTGRES_SERVER else ["sqlite"]
+# Per test run: two runs against one server (a developer's and a helper's) keep apart.
+_TEMPLATE = f"skilldesk_test_template_{os.getpid()}"
+_database_numbers = itertools.count(1)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: reads or damages the SQLite file itself; not run on PostgreSQL")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL runs of `sqlite_only` tests are deselected, not reported as skipped."""
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("backend") == "postgresql"
+        (dropped if on_postgres and item.get_closest_marker("sqlite_only") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)
@@ -17,15 +47,84 @@ def user_folders(tmp_path, monkeypatch):
     return tmp_path / "home"
 
 
-@pytest.fixture
-def db_path(tmp_path):
-    return tmp_path / "skilldesk.db"
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    return request.param
+
+
+def _postgres_admin():
+    from sqlalchemy import create_engine
+
+    return create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT", poolclass=_null_pool())
+
+
+def _null_pool():
+    from sqlalchemy.pool import NullPool
+
+    return NullPool
+
+
+def _postgres_url(database: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(POSTGRES_SERVER).set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_template():
+    """A database at the current schema, copied by CREATE DATABASE … TEMPLATE for each test."""
+    from sqlalchemy import text
+
+    from app.models.db import ensure_schema, make_engine
+
+    admin = _postgres_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {_TEMPLATE} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {_TEMPLATE}"))
+    engine = make_engine(_postgres_url(_TEMPLATE))
+    ensure_schema(engine)
+    engine.dispose()
+    yield _TEMPLATE
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {_TEMPLATE} WITH (FORCE)"))
+    admin.dispose()
 
 
 @pytest.fixture
-def engine(db_path):
+def db_path(backend, tmp_path, request):
+    """The test's database as `--db` takes it: an SQLite file path, or a PostgreSQL URL of
+    an empty database of its own (dropped afterwards, whoever is still connected)."""
+    if backend == "sqlite":
+        yield tmp_path / "skilldesk.db"
+        return
+    from sqlalchemy import text
+
+    name = f"skilldesk_test_{os.getpid()}_{next(_database_numbers)}"
+    admin = _postgres_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    yield _postgres_url(name)
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(db_path, backend, request):
     from app.models.db import database_url, ensure_schema, make_engine
 
+    if backend == "postgresql":
+        # Faster than migrating each test's database: recreate it as a copy of the template.
+        from sqlalchemy import text
+        from sqlalchemy.engine import make_url
+
+        template = request.getfixturevalue("postgres_template")
+        name = make_url(db_path).database
+        admin = _postgres_admin()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
+        admin.dispose()
     engine = make_engine(database_url(db_path))
     ensure_schema(engine)
     yield engine

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from app.errors import Refused
 from app.models.db import database_url, ensure_schema, head_revision, make_engine
@@ -44,6 +44,7 @@ def test_models_and_migrations_agree(engine):
     assert diff == []
 
 
+@pytest.mark.sqlite_only
 def test_newer_database_is_refused_and_untouched(db_path):
     engine = make_engine(database_url(db_path))
     ensure_schema(engine)
@@ -55,6 +56,7 @@ def test_newer_database_is_refused_and_untouched(db_path):
     assert db_path.read_bytes() == before
 
 
+@pytest.mark.sqlite_only
 def test_foreign_database_is_refused(db_path):
     conn = sqlite3.connect(db_path)
     conn.execute("CREATE TABLE customers (id INTEGER)")
@@ -78,8 +80,7 @@ def test_failed_migration_leaves_nothing_half_done(db_path, monkeypatch):
     monkeypatch.setattr(alembic.command, "upgrade", upgrade_then_fail)
     with pytest.raises(RuntimeError):
         ensure_schema(engine)
-    with engine.connect() as conn:
-        assert conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'")).all() == []
+    assert inspect(engine).get_table_names() == []
 
 
 def test_backup_is_consistent_while_open(engine, tmp_path):
@@ -133,6 +134,7 @@ def test_rule_layers_import_without_qt():
 
 # --- WAL (issue 9) ------------------------------------------------------------------------------
 
+@pytest.mark.sqlite_only
 def test_sqlite_runs_in_wal_with_durable_commits_and_a_busy_timeout(engine):
     with engine.connect() as conn:
         pragma = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
@@ -141,6 +143,7 @@ def test_sqlite_runs_in_wal_with_durable_commits_and_a_busy_timeout(engine):
                       "foreign_keys": 1, "query_only": 0}
 
 
+@pytest.mark.sqlite_only
 def test_writes_take_the_write_lock_at_begin_reads_never_do(engine, db_path):
     from app.models.db import unit_of_work
 
@@ -167,6 +170,7 @@ def _held_in_wal(db_path, sql):
     return held
 
 
+@pytest.mark.sqlite_only
 def test_backup_sees_commits_still_in_the_wal_and_is_one_file(engine, db_path, tmp_path):
     held = _held_in_wal(db_path, "INSERT INTO department (name) VALUES ('锻造车间')")
     try:
@@ -180,6 +184,7 @@ def test_backup_sees_commits_still_in_the_wal_and_is_one_file(engine, db_path, t
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("b.db")) == ["b.db"]
 
 
+@pytest.mark.sqlite_only
 def test_restore_replaces_what_the_wal_held_for_every_connection(engine, db_path, tmp_path):
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO department (name) VALUES ('装配车间')"))
@@ -196,6 +201,7 @@ def test_restore_replaces_what_the_wal_held_for_every_connection(engine, db_path
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
 
 
+@pytest.mark.sqlite_only
 def test_copy_aside_before_an_upgrade_includes_the_wal(db_path):
     engine = make_engine(database_url(db_path))
     ensure_schema(engine, target="0001")
@@ -223,8 +229,7 @@ def test_the_schema_and_its_skilldesk_mark_land_together(db_path, monkeypatch):
     engine = make_engine(database_url(db_path))
     with pytest.raises(RuntimeError):
         ensure_schema(engine)
-    with engine.connect() as conn:
-        assert conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'")).all() == []
+    assert inspect(engine).get_table_names() == []
 
 
 def test_database_failures_are_explained_in_chinese(tmp_path):
