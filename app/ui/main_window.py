@@ -296,17 +296,19 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         from app.logs import setup_logging
+        from app.models.db import head_revision
 
         file = sqlite_file(str(self.engine.url))
         dialogs.show_info(
             self,
             self.tr("关于 SkillDesk"),
-            self.tr("%1 技能人才台账\n版本 %2\n\n数据库：%3\n数据库结构版本：%4\n日志：%5")
+            self.tr("%1 技能人才台账\n版本 %2\n\n数据库：%3\n数据库结构版本：%4（本程序的结构版本：%6）\n日志：%5")
             .replace("%1", APP_NAME)
             .replace("%2", __version__)
             .replace("%3", str(file) if file else self.engine.url.render_as_string(hide_password=True))
             .replace("%4", current_revision(self.engine) or "")
-            .replace("%5", str(setup_logging())),
+            .replace("%5", str(setup_logging()))
+            .replace("%6", head_revision()),
         )
 
     def may_discard_edits(self) -> bool:
