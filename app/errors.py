@@ -31,6 +31,19 @@ class FieldErrors(Refused):
         super().__init__("；".join(p.message for p in self.problems))
 
 
+class StaleRecord(Refused):
+    """Optimistic locking: the record changed (or vanished) since the form loaded it, so the
+    save is refused and nothing of it lands. The form offers to load the record again."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(message or stale_message("该记录"))
+
+
+def stale_message(what: str) -> str:
+    """`what` names the record as the clerk knows it, e.g. 培训项目「焊工高级班」."""
+    return f"{what}在您打开之后已被修改（可能是另一位经办人），本次修改未保存。请重新加载后再改。"
+
+
 class Cancelled(Exception):
     """The clerk cancelled a long job; raised from its progress callback so the job's
     transaction rolls back and nothing is written."""

@@ -18,9 +18,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import APP_NAME, __version__
-from app.errors import BUSY_WAIT_SECONDS, Refused
+from app.errors import BUSY_WAIT_SECONDS, Refused, StaleRecord, stale_message
 from app.logs import get_logger
 from app.models.users import actor_of
 
@@ -230,9 +231,25 @@ def unit_of_work(engine: Engine):
     """One user action = one transaction: all of it lands or none. Refused, before anything
     is read or written, when the user acting may not change data."""
     require_writer(engine)
-    with session_factory(engine)() as session, session.begin():
-        session.connection(execution_options={_WRITES: True})  # BEGIN IMMEDIATE on SQLite
-        yield session
+    try:
+        with session_factory(engine)() as session, session.begin():
+            session.connection(execution_options={_WRITES: True})  # BEGIN IMMEDIATE on SQLite
+            yield session
+    except StaleDataError as exc:
+        # Optimistic locking's last line: a versioned row another clerk saved between this
+        # action's read and its write (PostgreSQL lets the two interleave). Nothing landed.
+        raise StaleRecord(stale_message(_stale_what(exc))) from None
+
+
+def _stale_what(exc: StaleDataError) -> str:
+    """The kind of record a StaleDataError names by its table, in the clerk's words."""
+    import re
+
+    from app.services.audit_labels import ENTITY_NAMES
+
+    found = re.search(r"table '(\w+)'", str(exc))
+    name = ENTITY_NAMES.get(found.group(1)) if found else None
+    return f"该{name}" if name else "该记录"
 
 
 @contextmanager

@@ -288,12 +288,14 @@ def settle_agreement(
         _flush(session)
 
 
-def mark_fulfilled(engine: Engine, agreement_id: int, *, on: date | None = None) -> None:
+def mark_fulfilled(
+    engine: Engine, agreement_id: int, *, on: date | None = None, expected_version: int | None = None
+) -> None:
     """Close an agreement whose period was served in full as 已履行 (on `on`, by default
     today): refused while the period runs, or when the worker left before it ended."""
     on = on or date.today()
     with unit_of_work(engine) as session:
-        agreement = _agreement_or_refuse(session, agreement_id)
+        agreement = _agreement_or_refuse(session, agreement_id, expected_version)
         _refuse_unless_open(agreement)
         if on <= agreement.service_end:
             raise FieldErrors([FieldProblem("on", f"{LABELS['on']}：服务期至 {agreement.service_end:%Y-%m-%d} 尚未届满")])

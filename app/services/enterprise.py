@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import Engine, select
+from sqlalchemy.orm.exc import StaleDataError
 
-from app.errors import FieldErrors, FieldProblem, Refused
+from app.errors import FieldErrors, FieldProblem, StaleRecord, stale_message
 from app.models import Enterprise
 from app.models.db import unit_of_work
 from app.services.identity import CheckError, check_uscc
@@ -48,8 +49,13 @@ def load_enterprise(engine: Engine) -> EnterpriseInfo:
     return EnterpriseInfo(**values, version=row.version)
 
 
-def save_enterprise(engine: Engine, values: dict, *, expected_version: int | None = None) -> EnterpriseInfo:
-    """Check every field, then save in one transaction; FieldErrors lists each refusal."""
+_UNCHECKED = object()
+
+
+def save_enterprise(engine: Engine, values: dict, *, expected_version=_UNCHECKED) -> EnterpriseInfo:
+    """Check every field, then save in one transaction; FieldErrors lists each refusal,
+    StaleRecord when another clerk saved 单位信息 since `expected_version` was loaded (or
+    created it while this form was still blank: the version expected was None then)."""
     clean = {key: str(values.get(key) or "").strip() for key in FIELDS}
     problems = []
     if not clean["name"]:
@@ -72,10 +78,14 @@ def save_enterprise(engine: Engine, values: dict, *, expected_version: int | Non
             row = Enterprise(**stored)
             session.add(row)
         else:
-            if expected_version is not None and row.version != expected_version:
-                raise Refused("单位信息已被他人修改，请重新打开后再改。")
+            if expected_version is not _UNCHECKED and row.version != expected_version:
+                raise StaleRecord(stale_message("单位信息"))
             for key, value in stored.items():
                 setattr(row, key, value)
+        try:
+            session.flush()
+        except StaleDataError:
+            raise StaleRecord(stale_message("单位信息")) from None
     return load_enterprise(engine)
 
 

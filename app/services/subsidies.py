@@ -50,7 +50,7 @@ from sqlalchemy import Engine, and_, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from app.errors import FieldErrors, FieldProblem, Refused
+from app.errors import FieldErrors, FieldProblem, Refused, StaleRecord, stale_message
 from app.models import (
     Apprenticeship,
     Certificate,
@@ -114,7 +114,6 @@ RULE_BEGUN = "培训年度已开始"
 
 _ZERO = Decimal("0.00")
 _OPEN_ENDED = "无固定期限"
-_STALE = "该申请在您打开之后已被修改（可能是另一位经办人），本次操作未执行。请刷新后再试。"
 
 Progress = Callable[[int, int], None]
 
@@ -942,7 +941,7 @@ def _application_or_refuse(session: Session, application_id: int, expected_versi
     if application is None:
         raise Refused(f"没有第 {application_id} 号补贴申请（可能已被删除）。")
     if expected_version is not None and application.version != expected_version:
-        raise Refused(_STALE)
+        raise StaleRecord(stale_message(f"第 {application_id} 号补贴申请"))
     return application
 
 

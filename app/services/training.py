@@ -20,7 +20,7 @@ from sqlalchemy import Engine, case, extract, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.errors import FieldErrors, FieldProblem
+from app.errors import FieldErrors, FieldProblem, stale_message
 from app.models import (
     AgreementEnrolment,
     Certificate,
@@ -101,7 +101,7 @@ def save_programme(
         if programme_id is not None:
             programme = _programme_or_refuse(session, programme_id)
             if expected_version is not None and programme.version != expected_version:
-                raise StaleRecord(_STALE_PROGRAMME)
+                raise StaleRecord(stale_message(f"培训项目「{programme.name}」"))
             _check_against_enrolments(session, check, programme_id, start, clean["hours"])
         check.raise_if_any()
         if programme is None:

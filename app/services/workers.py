@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.errors import FieldErrors, FieldProblem, Refused
+from app.errors import FieldErrors, FieldProblem, Refused, StaleRecord, stale_message
 from app.models import (
     Certificate,
     CompetitionEntry,
@@ -109,11 +109,7 @@ _EARLIEST_YEAR = 1949
 _PLACING = re.compile(r"^第?\s*(\d{1,3})\s*名?$")
 
 
-class StaleRecord(Refused):
-    """The record changed (or vanished) since the form loaded it."""
-
-    def __init__(self, message: str = "该职工档案在您打开之后已被修改（可能是另一位经办人），本次修改未保存。请重新加载后再改。"):
-        super().__init__(message)
+_STALE_WORKER = "该职工档案在您打开之后已被修改（可能是另一位经办人），本次修改未保存。请重新加载后再改。"
 
 
 @dataclass
@@ -264,6 +260,7 @@ def _certificate_dict(cert: Certificate) -> dict:
         "evaluation_route": cert.evaluation_route or "", "issue_date": cert.issue_date,
         "expiry_date": cert.expiry_date, "review_date": cert.review_date, "revoked": bool(cert.revoked),
         "revoked_on": cert.revoked_on, "revoke_reason": cert.revoke_reason or "", "notes": cert.notes or "",
+        "version": cert.version,
     }
 
 
@@ -385,7 +382,7 @@ def save_worker(
             if worker is None:
                 raise StaleRecord("该职工已不存在（可能已被另一位经办人删除），本次修改未保存。")
             if expected_version is not None and worker.version != expected_version:
-                raise StaleRecord()
+                raise StaleRecord(stale_message(f"职工档案「{worker_label(worker)}」"))
         clean, contract = _check_worker(session, values, worker, today)
         department = named_record(session, Department, clean.pop("department"))
         occupation = named_record(session, Occupation, clean.pop("occupation"))
@@ -399,10 +396,11 @@ def save_worker(
         worker.occupation = occupation
         try:
             session.flush()
+            if contract is not None:
+                _save_contract(session, worker.id, *contract)
+                session.flush()  # the contract is versioned too: its race is refused here, by name
         except StaleDataError:  # another clerk saved between our read and our write
-            raise StaleRecord() from None
-        if contract is not None:
-            _save_contract(session, worker.id, *contract)
+            raise StaleRecord(_STALE_WORKER) from None
         return worker.id
 
 
@@ -618,8 +616,17 @@ def _check_level(check: _Checker, kind: str | None) -> int | None:
     return rank
 
 
-def revoke_certificate(engine: Engine, certificate_id: int, reason: str, *, on: date | None) -> None:
-    """Mark a certificate revoked. Never deletes: the level history must still explain itself."""
+def certificate_label(cert: Certificate) -> str:
+    """How a message names a certificate: 证书「Y0001…」, or its kind and level without a number."""
+    level = LEVEL_NAMES[cert.level_rank] if cert.level_rank is not None else ""
+    return f"证书「{cert.number or ' '.join(filter(None, (cert.kind, level)))}」"
+
+
+def revoke_certificate(
+    engine: Engine, certificate_id: int, reason: str, *, on: date | None, expected_version: int | None = None
+) -> None:
+    """Mark a certificate revoked. Never deletes: the level history must still explain itself.
+    StaleRecord when the certificate changed since `expected_version` was loaded."""
     check = _Checker({"reason": reason, "on": on})
     reason_text = check.text("reason", required=True)
     revoked_on = check.date("on", required=True)
@@ -627,12 +634,18 @@ def revoke_certificate(engine: Engine, certificate_id: int, reason: str, *, on: 
         cert = session.get(Certificate, certificate_id)
         if cert is None:
             raise StaleRecord("该证书已不存在。")
+        if expected_version is not None and cert.version != expected_version:
+            raise StaleRecord(stale_message(certificate_label(cert)))
         if cert.revoked:
             raise Refused(f"该证书已于 {cert.revoked_on or '（日期不详）'} 撤销。")
         if revoked_on and cert.issue_date and revoked_on < cert.issue_date:
             check.refuse("on", f"早于发证日期 {cert.issue_date:%Y-%m-%d}")
         check.raise_if_any()
         cert.revoked, cert.revoked_on, cert.revoke_reason = True, revoked_on, reason_text
+        try:
+            session.flush()
+        except StaleDataError:
+            raise StaleRecord(stale_message(certificate_label(cert))) from None
 
 
 def add_honour(engine: Engine, worker_id: int, values: dict, *, today: date | None = None) -> int:
@@ -720,14 +733,20 @@ def _check_result(check: _Checker) -> tuple[str | None, int | None]:
     return None, None
 
 
-def remove_worker(engine: Engine, worker_id: int, *, today: date | None = None) -> str:
+def remove_worker(
+    engine: Engine, worker_id: int, *, today: date | None = None, expected_version: int | None = None
+) -> str:
     """Delete a worker entered by mistake; one with any history is set to 离职 instead.
 
     Returns "deleted", or the status the worker now has (离职, or 退休/离职 kept as it was).
+    StaleRecord when the worker was saved since `expected_version` was loaded: the clerk
+    decides on what is there now.
     """
     today = today or date.today()
     with unit_of_work(engine) as session:
         worker = _worker_or_refuse(session, worker_id)
+        if expected_version is not None and worker.version != expected_version:
+            raise StaleRecord(stale_message(f"职工档案「{worker_label(worker)}」"))
         history = session.scalar(
             select(
                 or_(

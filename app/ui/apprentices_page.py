@@ -387,6 +387,7 @@ class ApprenticesPage(ReadsWhenShown, QWidget):
 
     def _open(self, dialog: RecordDialog) -> RecordDialog:
         dialog.saved.connect(self._saved)
+        dialog.reload_needed.connect(self._load)
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
         dialog.open()

@@ -7,7 +7,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 from sqlalchemy import Engine
 
-from app.errors import FieldErrors, Refused
+from app.errors import FieldErrors, Refused, StaleRecord
 from app.services.enterprise import FIELDS, load_enterprise, save_enterprise
 from app.services.vocab import ENTERPRISE_SCALES, ENTERPRISE_TYPES
 from app.ui import dialogs
@@ -85,6 +85,11 @@ class EnterprisePage(QWidget):
             save_enterprise(self.engine, self.values(), expected_version=self.version)
         except FieldErrors as exc:
             show_problems(self.errors, self.widgets, exc.problems)
+            return False
+        except StaleRecord as exc:  # nothing of this save landed
+            if dialogs.ask_yes_no(self, self.tr("数据已被修改"),
+                                  str(exc) + "\n\n" + self.tr("要现在重新加载吗？本页未保存的修改将被放弃。")):
+                self.refresh()
             return False
         except Refused as exc:
             dialogs.show_error(self, self.tr("未保存"), str(exc))

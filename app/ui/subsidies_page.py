@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import Engine
 
-from app.errors import FieldErrors, FieldProblem, Refused
+from app.errors import FieldErrors, FieldProblem, Refused, StaleRecord
 from app.services.identity import mask_id_number
 from app.services.rmb import rmb_capitals
 from app.services.subsidies import (
@@ -518,6 +518,10 @@ class SubsidiesPage(ReadsWhenShown, QWidget):
             return False
         try:
             generate_application(self.engine, row.id, expected_version=row.version)
+        except StaleRecord as exc:
+            self._load(select_id=row.id)
+            dialogs.show_error(self, self.tr("申请已被修改"), str(exc) + "\n\n" + self.tr("本页已重新加载，请核对后再生成。"))
+            return False
         except Refused as exc:
             dialogs.show_error(self, self.tr("未生成"), str(exc))
             self._load()
@@ -538,6 +542,8 @@ class SubsidiesPage(ReadsWhenShown, QWidget):
             return False
         try:
             remove_lines(self.engine, row.id, [self.lines[r].id for r in rows], expected_version=row.version)
+        except StaleRecord as exc:
+            dialogs.show_error(self, self.tr("申请已被修改"), str(exc) + "\n\n" + self.tr("本页已重新加载，请核对后再移除。"))
         except Refused as exc:
             dialogs.show_error(self, self.tr("未移除"), str(exc))
         self._load(select_id=row.id)
@@ -549,6 +555,7 @@ class SubsidiesPage(ReadsWhenShown, QWidget):
             return None
         dialog = StatusDialog(self.engine, row, status, self)
         dialog.saved.connect(lambda application_id: self._load(select_id=application_id))
+        dialog.reload_needed.connect(lambda: self._load(select_id=row.id))
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
         dialog.open()

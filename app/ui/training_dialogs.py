@@ -31,9 +31,17 @@ from sqlalchemy import Engine
 
 from app.services.agreements import AgreementRow, save_agreement, settle_agreement
 from app.services.levels import LEVEL_NAMES
-from app.services.training import EnrolResult, ProgrammeRow, enrol_workers, enrolments_of_worker, save_programme
+from app.services.training import (
+    EnrolResult,
+    ProgrammeRow,
+    enrol_workers,
+    enrolments_of_worker,
+    load_programme,
+    save_programme,
+)
 from app.services.training_rules import FUNDING_SOURCES, HOURS_PER_DAY, TRAINING_FORMS
 from app.services.vocab import STATUS_ACTIVE
+from app.services.workers import StaleRecord
 from app.services.worker_list import WorkerFilter, filter_choices, format_value, worker_rows
 from app.ui import dialogs
 from app.ui.jobs import run_job
@@ -92,13 +100,30 @@ class ProgrammeDialog(RecordDialog):
         )
         self.fields["cost_per_person"].setPlaceholderText(self.tr("元，如 1500.00；报名时作为每人的扣费"))
         if programme is not None:
-            shown = asdict(programme)
-            shown.update(
-                hours=str(programme.hours),
-                cost_per_person=format_value(programme.cost_per_person),
-                target_level=LEVEL_NAMES[programme.target_level] if programme.target_level is not None else "",
-            )
-            self.set_values(shown)
+            self._show(programme)
+
+    def _show(self, programme: ProgrammeRow) -> None:
+        shown = asdict(programme)
+        shown.update(
+            hours=str(programme.hours),
+            cost_per_person=format_value(programme.cost_per_person),
+            target_level=LEVEL_NAMES[programme.target_level] if programme.target_level is not None else "",
+        )
+        self.set_values(shown)
+
+    def reload_record(self) -> None:
+        """The programme as another clerk saved it, in this dialog, to edit again."""
+        if self.programme is None:
+            return super().reload_record()
+        try:
+            self.programme = load_programme(self.engine, self.programme.id)
+        except StaleRecord as exc:  # deleted meanwhile: nothing left to edit
+            dialogs.show_error(self, self.tr("无法重新加载"), str(exc))
+            return super().reload_record()
+        self.clear_problems()
+        self._show(self.programme)
+        self.mark_clean()
+        self.reload_needed.emit()  # the page's list shows it too
 
     def submit(self, values: dict) -> tuple[int, list[str]]:
         if self.programme is None:

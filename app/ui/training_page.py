@@ -675,6 +675,8 @@ class TrainingPage(ReadsWhenShown, QWidget):
             return None
         dialog = ProgrammeDialog(self.engine, self.programme, self)
         dialog.saved.connect(self._programme_saved)
+        programme_id = self.programme.id
+        dialog.reload_needed.connect(lambda: self._programme_saved(programme_id))
         return self._open(dialog)
 
     def _programme_saved(self, programme_id: int) -> None:
@@ -806,6 +808,7 @@ class TrainingPage(ReadsWhenShown, QWidget):
             return None
         dialog = SettleDialog(self.engine, row, self)
         dialog.saved.connect(self._agreements_changed)
+        dialog.reload_needed.connect(self._agreements_changed)
         return self._open(dialog)
 
     def fulfil(self) -> None:
@@ -817,7 +820,11 @@ class TrainingPage(ReadsWhenShown, QWidget):
         ):
             return
         try:
-            mark_fulfilled(self.engine, row.id)
+            mark_fulfilled(self.engine, row.id, expected_version=row.version)
+        except StaleRecord as exc:  # changed meanwhile: show what is there now
+            self._agreements_changed()
+            dialogs.show_error(self, self.tr("协议已被修改"), str(exc) + "\n\n" + self.tr("本页已重新加载，请核对后再操作。"))
+            return
         except Refused as exc:
             dialogs.show_error(self, self.tr("未标记"), str(exc))
             return

@@ -306,9 +306,12 @@ class FormDialog(QDialog):
 
 
 class RecordDialog(FormDialog):
-    """A small form that adds one record; `submit(values)` returns (id, warnings)."""
+    """A small form that adds one record, or acts on one; `submit(values)` returns (id, warnings)."""
 
     saved = Signal(int)
+    # The record this dialog acts on was changed by someone else and the clerk chose to
+    # load it again: the page behind reads it afresh (the dialog has closed).
+    reload_needed = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -335,6 +338,19 @@ class RecordDialog(FormDialog):
         self.saved.emit(record_id)
         self.accept()
         return True
+
+    def on_stale(self, exc: StaleRecord) -> None:
+        """Optimistic locking refused the save (nothing of it landed): say which record
+        changed and offer 重新加载."""
+        if dialogs.ask_yes_no(self, self.tr("记录已被修改"),
+                              str(exc) + "\n\n" + self.tr("要现在重新加载吗？本窗口中填写的内容将被放弃。")):
+            self.reload_record()
+
+    def reload_record(self) -> None:
+        """By default the dialog closes and the page shows the record as it is now; a dialog
+        that can show the fresh record itself overrides this."""
+        self.reload_needed.emit()
+        QDialog.reject(self)  # giving up the typing was just agreed: no second question
 
 
 class CertificateDialog(RecordDialog):
@@ -371,7 +387,7 @@ class RevokeDialog(RecordDialog):
     def __init__(self, engine: Engine, certificate: dict, parent=None):
         super().__init__(parent)
         self.setWindowTitle(self.tr("撤销证书"))
-        self.engine, self.certificate_id = engine, certificate["id"]
+        self.engine, self.certificate_id, self.version = engine, certificate["id"], certificate.get("version")
         what = QLabel(" ".join(filter(None, (certificate["kind"], certificate["level"], certificate["number"]))))
         what.setWordWrap(True)
         self.form.addRow(self.tr("证书") + "：", what)
@@ -386,7 +402,8 @@ class RevokeDialog(RecordDialog):
         self.body.addWidget(hint)
 
     def submit(self, values: dict) -> tuple[int, list[str]]:
-        revoke_certificate(self.engine, self.certificate_id, values["reason"], on=values["on"])
+        revoke_certificate(self.engine, self.certificate_id, values["reason"], on=values["on"],
+                           expected_version=self.version)
         return self.certificate_id, []
 
 
@@ -922,7 +939,12 @@ class WorkerDialog(FormDialog):
             return
         worker_id = self.worker_id
         try:
-            outcome = remove_worker(self.engine, worker_id)
+            outcome = remove_worker(self.engine, worker_id, expected_version=self.record.version)
+        except StaleRecord as exc:  # saved by someone else meanwhile: decide on what is there now
+            if dialogs.ask_yes_no(self, self.tr("档案已被修改"),
+                                  str(exc) + "\n\n" + self.tr("未删除。要现在重新加载吗？本窗口未保存的修改将被放弃。")):
+                self.reload()
+            return
         except Refused as exc:
             dialogs.show_error(self, self.tr("未删除"), str(exc))
             return
@@ -943,6 +965,7 @@ class WorkerDialog(FormDialog):
     def _open_child(self, child: RecordDialog) -> RecordDialog:
         # Non-blocking (window-modal): the worker file stays visible behind it.
         child.saved.connect(self._history_changed)
+        child.reload_needed.connect(lambda: self._history_changed(0))
         child.finished.connect(child.deleteLater)
         self.child = child
         child.open()
