@@ -59,7 +59,12 @@ import subprocess, sys
 from pathlib import Path
 
 bundle = Path(sys.argv[1])
-files = [p for p in bundle.rglob("*") if p.is_file() and not p.is_symlink() and p.read_bytes()[:4] == b"\x7fELF"]
+def is_elf(path):
+    with open(path, "rb") as f:
+        return f.read(4) == b"\x7fELF"
+
+
+files = [p for p in bundle.rglob("*") if p.is_file() and not p.is_symlink() and is_elf(p)]
 present = {p.name for p in bundle.rglob("*")}
 missing = []
 for path in files:
