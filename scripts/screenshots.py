@@ -120,6 +120,47 @@ def main() -> None:
     survey.filled_by_edit.setText("李娜")
     survey.save()
     save(window, "09-survey")
+    users_shots(engine, window, workers.model.ids[0], save)
+
+
+def users_shots(engine, window, worker_id: int, save) -> None:
+    """登录, 用户管理 and a 只读 user's worker file (10-, 11-, 12-)."""
+    from app.models.users import (
+        ROLE_ADMIN,
+        ROLE_CLERK,
+        ROLE_READER,
+        actor_of,
+        set_actor,
+    )
+    from app.services.users import create_user, sign_in
+    from app.ui.roles import apply_role
+    from app.ui.sign_in import SignInDialog
+    from app.ui.users_dialog import UsersDialog
+    from app.ui.worker_form import WorkerDialog
+
+    create_user(engine, "admin", "王主任", ROLE_ADMIN, "admin-pass-1")
+    create_user(engine, "lisi", "李四", ROLE_CLERK, "lisi-pass-1")
+    create_user(engine, "zhao", "赵六", ROLE_READER, "zhao-pass-1")
+    dialog = SignInDialog(engine, window)
+    dialog.login.setText("lisi")
+    dialog.password.setText("not-this-one")
+    dialog.attempt()  # as after a mistyped password: said in the dialog, the 用户名 kept
+    dialog.show()
+    save(dialog, "10-sign-in")
+    dialog.close()
+    set_actor(engine, sign_in(engine, "admin", "admin-pass-1"))
+    users = UsersDialog(engine, window)
+    users.select_login("lisi")
+    users.show()
+    save(users, "11-users")
+    users.close()
+    set_actor(engine, sign_in(engine, "zhao", "zhao-pass-1"))
+    window._rebuild()
+    form = WorkerDialog(engine, worker_id, window)
+    apply_role(form, actor_of(engine))  # as MainWindow.open_worker does
+    form.show()
+    save(form, "12-reader-worker-form")
+    form.close()
 
 
 if __name__ == "__main__":

@@ -89,6 +89,19 @@ def startup_actor(engine: Engine) -> Actor | None:
     return None
 
 
+def refresh_actor(engine: Engine, actor: Actor) -> Actor | None:
+    """`actor` as the database now has them (after a restore, or a 管理员 changed the role):
+    still an active user → with their current role; the local clerk of a database that still
+    has no users → unchanged; anyone else → None (sign in again)."""
+    if not has_users(engine):
+        return LOCAL_ACTOR if actor == LOCAL_ACTOR else None
+    if not actor.login:
+        return None
+    with reading(engine) as session:
+        user = session.scalar(select(User).where(User.login == actor.login, User.active.is_(True)))
+        return _actor(user) if user is not None else None
+
+
 def _actor(user: User) -> Actor:
     return Actor(login=user.login, name=user.name, role=user.role)
 
@@ -314,6 +327,7 @@ __all__ = [
     "needs_sign_in",
     "normalize_login",
     "reactivate",
+    "refresh_actor",
     "set_role",
     "shown_id_number",
     "sign_in",

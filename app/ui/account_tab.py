@@ -49,6 +49,7 @@ from app.services.workers import StaleRecord
 from app.ui import dialogs
 from app.ui.form_support import clear_problems, error_label, show_problems
 from app.ui.home_page import cjk_font
+from app.ui.roles import writes
 from app.ui.worker_form import DateField, ListPage, RecordDialog, choice_combo
 
 _WARNING_COLOUR = "#b42318"
@@ -166,6 +167,7 @@ class AccountTab(QWidget):
         self.credit_button.clicked.connect(self.add_credit)
         self.correct_button = QPushButton(self.tr("更正…"))
         self.correct_button.clicked.connect(self.correct_entry)
+        writes(self.credit_button, self.correct_button)
 
         caption = QLabel(self.tr("账户余额（今日，元）"))
         figure = QVBoxLayout()
@@ -224,6 +226,7 @@ class AccountTab(QWidget):
         self.plan_problems = error_label()
         self.save_plan_button = QPushButton(self.tr("保存计划"))
         self.save_plan_button.clicked.connect(self.save_plan)
+        writes(self.save_plan_button)
         self.plan_saved_note = QLabel()
         self.plan_saved_note.setStyleSheet("color: #1e7e34;")
 

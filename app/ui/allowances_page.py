@@ -46,6 +46,7 @@ from app.services.workers import StaleRecord
 from app.ui import dialogs
 from app.ui.jobs import run_job
 from app.ui.lazy_page import ReadsWhenShown
+from app.ui.roles import writes
 from app.ui.training_dialogs import WorkerFinder, who
 from app.ui.worker_form import RecordDialog, read_value
 
@@ -229,6 +230,7 @@ class AllowancesPage(ReadsWhenShown, QWidget):
         self.special_button = QPushButton(self.tr("特殊津贴…"))
         self.special_button.setToolTip(self.tr("为个别职工登记按月发放的特殊津贴"))
         self.special_button.clicked.connect(self.special_allowance)
+        writes(self.generate_button, self.confirm_button, self.special_button)
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("月份：")))
         top.addWidget(self.month_edit)

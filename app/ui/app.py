@@ -22,13 +22,23 @@ DEMO_WORKERS = 2000
 log = get_logger("ui")
 
 
+def choose_actor(engine, parent=None, *, reason: str | None = None):
+    """Who works in the window: without users the local clerk and with one active user that
+    user, as before, without a question; with two or more, whoever signs in (None: cancelled)."""
+    from app.services.users import startup_actor
+    from app.ui.sign_in import ask_sign_in
+
+    return startup_actor(engine) or ask_sign_in(engine, parent, reason=reason)
+
+
 def first_start(window) -> None:
     """An empty database: offer the demo data; no 单位信息 yet: open its form."""
+    from app.models.users import actor_of
     from app.services.enterprise import load_enterprise
 
     with window.engine.connect() as conn:
         empty = not conn.scalar(select(func.count()).select_from(Worker))
-    if empty and dialogs.ask_yes_no(
+    if empty and actor_of(window.engine).can_write and dialogs.ask_yes_no(
         window,
         window.tr("欢迎使用 SkillDesk"),
         window.tr("数据库中还没有职工。要生成 %1 名职工的演示数据，先熟悉一下程序吗？\n（演示数据可随时新建一个数据库来去掉。）")
@@ -83,6 +93,12 @@ def run_window(db: str | None, *, screenshot: str | None = None) -> int:
     except Refused as exc:
         dialogs.show_error(None, APP_NAME, str(exc))
         return 1
+    from app.models.users import set_actor
+
+    actor = choose_actor(engine)  # before the window: it shows only what this user may see
+    if actor is None:
+        return 0  # the clerk cancelled the sign-in
+    set_actor(engine, actor)
     from app.ui.main_window import MainWindow
 
     window = MainWindow(engine)

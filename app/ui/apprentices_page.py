@@ -49,6 +49,7 @@ from app.services.worker_list import filter_choices, format_value, worker_rows
 from app.ui import dialogs
 from app.ui.jobs import run_job
 from app.ui.lazy_page import ReadsWhenShown
+from app.ui.roles import writes
 from app.ui.training_dialogs import WorkerFinder, who
 from app.ui.training_page import certificate_label
 from app.ui.worker_form import (
@@ -303,6 +304,7 @@ class ApprenticesPage(ReadsWhenShown, QWidget):
         self.assess_button.clicked.connect(self.record_assessment)
         self.end_button = QPushButton(self.tr("出师/终止…"))
         self.end_button.clicked.connect(self.end_selected)
+        writes(new, self.assess_button, self.end_button)
         self.export_button = QPushButton(self.tr("导出…"))
         self.export_button.setToolTip(self.tr("把当前列表导出为 Excel"))
         self.export_button.clicked.connect(self.export)

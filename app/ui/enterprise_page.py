@@ -12,6 +12,7 @@ from app.services.enterprise import FIELDS, load_enterprise, save_enterprise
 from app.services.vocab import ENTERPRISE_SCALES, ENTERPRISE_TYPES
 from app.ui import dialogs
 from app.ui.form_support import clear_problems, error_label, show_problems
+from app.ui.roles import writes
 
 
 class EnterprisePage(QWidget):
@@ -41,6 +42,7 @@ class EnterprisePage(QWidget):
         save = QPushButton(self.tr("保存"))
         save.setShortcut(QKeySequence.StandardKey.Save)
         save.clicked.connect(self.save)
+        writes(save)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(save)

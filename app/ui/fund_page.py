@@ -49,6 +49,7 @@ from app.ui import dialogs
 from app.ui.form_support import clear_problems, error_label, show_problems
 from app.ui.home_page import cjk_font
 from app.ui.lazy_page import ReadsWhenShown
+from app.ui.roles import writes
 
 RECENT_YEARS = 5  # this year and the 4 before, whatever the data
 CHART_YEARS = 8  # more bars than this would not read on a laptop screen
@@ -169,6 +170,7 @@ class FundPage(ReadsWhenShown, QWidget):
         self.adopt_button = QPushButton(self.tr("采用建议值"))
         self.adopt_button.setToolTip(self.tr("把建议的工资总额填入下方表单，核对后保存"))
         self.adopt_button.clicked.connect(self.adopt_proposal)
+        writes(self.adopt_button)
         grid.addWidget(self.adopt_button, len(rows), 2, Qt.AlignmentFlag.AlignLeft)
         self.figures_box = QGroupBox()
         self.figures_box.setLayout(grid)
@@ -188,6 +190,7 @@ class FundPage(ReadsWhenShown, QWidget):
         self.problems = error_label()
         self.save_button = QPushButton(self.tr("保存"))
         self.save_button.clicked.connect(self.save)
+        writes(self.save_button)
         self.saved_note = QLabel()
         self.saved_note.setStyleSheet("color: #1e7e34;")
         form = QFormLayout()

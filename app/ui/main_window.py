@@ -20,8 +20,10 @@ from sqlalchemy import Engine
 
 from app import APP_NAME, __version__
 from app.models.db import current_revision, sqlite_file
+from app.models.users import LOCAL_ACTOR, actor_of, set_actor
 from app.ui import dialogs
 from app.ui.jobs import run_job
+from app.ui.roles import apply_role
 
 # Pages whose issue has not landed yet say so plainly instead of pretending.
 NOT_YET = {
@@ -30,6 +32,7 @@ NOT_YET = {
 PAGES = (
     ("home", "工作台"), ("workers", "职工"), ("certificates", "证书"), ("training", "培训"), ("apprentices", "师徒"),
     ("allowances", "津贴"), ("subsidies", "补贴申请"), ("survey", "调查表"), ("policy", "政策参数"), ("enterprise", "单位信息"),
+    ("audit", "操作日志"),
 )
 
 
@@ -56,6 +59,8 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(1024, 640)
         self._build_menus()
         self.database_label = QLabel()
+        self.user_label = QLabel()
+        self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.database_label)
         self._build_pages()
 
@@ -63,6 +68,7 @@ class MainWindow(QMainWindow):
     def _build_pages(self) -> None:
         from app.ui.allowances_page import AllowancesPage
         from app.ui.apprentices_page import ApprenticesPage
+        from app.ui.audit_page import AuditPage
         from app.ui.enterprise_page import EnterprisePage
         from app.ui.home_page import HomePage
         from app.ui.policy_page import PolicyPage
@@ -88,6 +94,8 @@ class MainWindow(QMainWindow):
                 page.new_worker.connect(lambda: self.open_worker(None))
             elif key == "enterprise":
                 page = EnterprisePage(self.engine)
+            elif key == "audit":
+                page = AuditPage(self.engine)
             elif key == "policy":
                 page = PolicyPage(self.engine)
             elif key == "training":
@@ -110,8 +118,10 @@ class MainWindow(QMainWindow):
                 page = _placeholder(self.tr(label), self.tr(NOT_YET[key]))
             self.pages[key] = page
             self.stack.addWidget(page)
-            # Ctrl+1 … Ctrl+0: every page from the keyboard.
-            QShortcut(QKeySequence(f"Ctrl+{(number + 1) % 10}"), self, activated=lambda k=key: self.show_page(k))
+            # Ctrl+1 … Ctrl+0: the first ten pages from the keyboard (a second Ctrl+1 would
+            # make both ambiguous, and Qt would fire neither).
+            if number < 10:
+                QShortcut(QKeySequence(f"Ctrl+{(number + 1) % 10}"), self, activated=lambda k=key: self.show_page(k))
         self.nav.currentRowChanged.connect(self._page_changed)
         body = QWidget()
         layout = QHBoxLayout(body)
@@ -124,6 +134,19 @@ class MainWindow(QMainWindow):
         self.database_label.setText(
             self.tr("数据库：%1").replace("%1", str(file) if file else self.engine.url.render_as_string(hide_password=True))
         )
+        self._apply_role()
+
+    def _apply_role(self) -> None:
+        """The user acting on the engine: named in the status bar (nobody while the database
+        has no users), and for 只读 every writing control greyed (app.ui.roles)."""
+        actor = actor_of(self.engine)
+        self.user_label.setText("" if actor == LOCAL_ACTOR else f"{actor.name}（{actor.role}）")
+        self.user_label.setVisible(actor != LOCAL_ACTOR)
+        for action in (self.import_action, self.restore_action):
+            action.setEnabled(actor.can_write)
+        self.backup_action.setEnabled(actor.sees_full_id_numbers)  # a backup holds every 证件号码
+        self.users_action.setEnabled(actor.can_manage_users)
+        apply_role(self.centralWidget(), actor)
 
     def _training_page(self) -> QWidget:
         """培训 with its own tabs, the fund (职工教育经费) and compliance (培训合规) among them."""
@@ -165,6 +188,7 @@ class MainWindow(QMainWindow):
         from app.ui.worker_form import WorkerDialog
 
         dialog = WorkerDialog(self.engine, worker_id, self)
+        apply_role(dialog, actor_of(self.engine))
         dialog.saved.connect(lambda saved_id: self.data_changed(None if worker_id is None else [saved_id]))
         dialog.removed.connect(lambda _removed_id: self.data_changed(None))
         dialog.exec()
@@ -176,13 +200,16 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
         self._action(file_menu, self.tr("打开数据库(&O)…"), self.choose_database, QKeySequence.StandardKey.Open)
         file_menu.addSeparator()
-        self._action(file_menu, self.tr("导入花名册(&I)…"), self.import_roster, QKeySequence("Ctrl+I"))
+        self.import_action = self._action(file_menu, self.tr("导入花名册(&I)…"), self.import_roster, QKeySequence("Ctrl+I"))
         self._action(file_menu, self.tr("导出职工花名册(&E)…"), self.export_roster, QKeySequence("Ctrl+E"))
         file_menu.addSeparator()
-        self._action(file_menu, self.tr("备份(&B)…"), self.backup)
-        self._action(file_menu, self.tr("恢复(&R)…"), self.restore)
+        self.backup_action = self._action(file_menu, self.tr("备份(&B)…"), self.backup)
+        self.restore_action = self._action(file_menu, self.tr("恢复(&R)…"), self.restore)
         file_menu.addSeparator()
         self._action(file_menu, self.tr("退出(&X)"), self.close, QKeySequence.StandardKey.Quit)
+        system_menu = self.menuBar().addMenu(self.tr("系统(&S)"))
+        self.users_action = self._action(system_menu, self.tr("用户管理(&U)…"), self.manage_users)
+        self._action(system_menu, self.tr("切换用户(&W)…"), self.switch_user)
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
         self._action(help_menu, self.tr("关于(&A)"), self.about)
 
@@ -204,7 +231,8 @@ class MainWindow(QMainWindow):
         path = dialogs.save_file(self, self.tr("导出职工花名册"), self.tr("职工花名册.xlsx"), dialogs.EXCEL_FILTER)
         if not path:
             return
-        masked = dialogs.ask_yes_no(
+        # Who may not see full numbers is not asked: the export masks them anyway (SPEC §11).
+        masked = not actor_of(self.engine).sees_full_id_numbers or dialogs.ask_yes_no(
             self,
             self.tr("证件号码"),
             self.tr("导出时把证件号码打码吗？\n选「是」：110105********002X（日常使用）。\n选「否」：完整号码（仅用于需要完整号码的报送）。"),
@@ -257,6 +285,9 @@ class MainWindow(QMainWindow):
             return restore_database(engine, Path(path))
 
         def restored(safety):
+            if not self._act_again(self.tr("已从备份恢复，其中的用户可能与恢复前不同，请重新登录。")):
+                self.close()
+                return
             self._rebuild()
             kept = self.tr("恢复前的数据库已另存为：\n%1").replace("%1", str(safety)) if safety else ""
             dialogs.show_info(self, self.tr("恢复完成"), self.tr("已从备份恢复。") + "\n" + kept)
@@ -281,6 +312,13 @@ class MainWindow(QMainWindow):
             engine.dispose()
             dialogs.show_error(self, self.tr("无法打开"), str(exc))
             return False
+        from app.ui.app import choose_actor
+
+        actor = choose_actor(engine, self)
+        if actor is None:  # sign-in cancelled: this database stays open
+            engine.dispose()
+            return False
+        set_actor(engine, actor)
         self.engine.dispose()
         self.engine = engine
         self._rebuild()
@@ -293,6 +331,39 @@ class MainWindow(QMainWindow):
         self._build_pages()
         if old is not None:
             old.deleteLater()
+
+    # -- users ----------------------------------------------------------------------------
+    def manage_users(self) -> None:
+        from app.ui.users_dialog import UsersDialog
+
+        UsersDialog(self.engine, self).exec()
+
+    def switch_user(self) -> None:
+        """Sign in as someone else (or again, after a role changed); cancelling keeps the user."""
+        from app.services.users import has_users
+        from app.ui.sign_in import ask_sign_in
+
+        if not has_users(self.engine):
+            dialogs.show_info(self, self.tr("切换用户"), self.tr("该数据库还没有用户，无需登录。可在「系统 → 用户管理」中新增用户。"))
+            return
+        if not self.may_discard_edits():
+            return
+        actor = ask_sign_in(self.engine, self, reason=self.tr("以另一位用户的身份登录："))
+        if actor is not None:
+            set_actor(self.engine, actor)
+            self._rebuild()
+
+    def _act_again(self, reason: str) -> bool:
+        """The database was replaced: the user acting must be one of it (still active, with
+        the role it gives now), else whoever starts it (app.ui.app.choose_actor)."""
+        from app.services.users import refresh_actor
+        from app.ui.app import choose_actor
+
+        actor = refresh_actor(self.engine, actor_of(self.engine)) or choose_actor(self.engine, self, reason=reason)
+        if actor is None:
+            return False
+        set_actor(self.engine, actor)
+        return True
 
     def about(self) -> None:
         from app.logs import setup_logging

@@ -27,6 +27,7 @@ from app.errors import FieldErrors
 from app.services.policy import PARAMETERS, policy_history, policy_snapshot, set_policy_value
 from app.ui import dialogs
 from app.ui.form_support import clear_problems, error_label, show_problems
+from app.ui.roles import writes
 
 _HEADERS = ("分组", "参数", "现行值", "单位", "来源")
 
@@ -56,6 +57,7 @@ class PolicyPage(QWidget):
         self.errors = error_label()
         save = QPushButton(self.tr("保存新值"))
         save.clicked.connect(self.save)
+        writes(save)
         self.value.returnPressed.connect(self.save)
         form = QFormLayout()
         form.addRow(self.tr("新值："), self.value)

@@ -62,6 +62,7 @@ from app.services.vocab import COMPETITION_RESULTS
 from app.ui import dialogs
 from app.ui.jobs import run_job
 from app.ui.lazy_page import ReadsWhenShown
+from app.ui.roles import writes
 from app.ui.worker_form import DateField, RecordDialog, read_value
 
 HEADERS = ("编号", "补贴类型", "申请期间", "状态", "人数", "条数", "金额（元）", "生成时间", "提交日期", "到账", "备注")
@@ -327,6 +328,7 @@ class SubsidiesPage(ReadsWhenShown, QWidget):
         self.type_button = QPushButton(self.tr("补贴类型…"))
         self.type_button.setToolTip(self.tr("新增本地的补贴类型（固定金额表）"))
         self.type_button.clicked.connect(self.add_type)
+        writes(self.new_button, self.shortage_button, self.type_button)
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("类型：")))
         top.addWidget(self.type_filter)
@@ -359,6 +361,7 @@ class SubsidiesPage(ReadsWhenShown, QWidget):
         self.remove_button = QPushButton(self.tr("移除所选行"))
         self.remove_button.setToolTip(self.tr("只有草稿可以移除行；移除的记录可以重新申领"))
         self.remove_button.clicked.connect(self.remove_selected_lines)
+        writes(self.generate_button, self.remove_button)
         self.status_buttons: dict[str, QPushButton] = {}
         actions = QHBoxLayout()
         actions.addWidget(self.preview_button)
@@ -369,6 +372,7 @@ class SubsidiesPage(ReadsWhenShown, QWidget):
             button = QPushButton(self.tr(label))
             button.clicked.connect(lambda _checked=False, s=status: self.change_status(s))
             self.status_buttons[status] = button
+            writes(button)
             actions.addWidget(button)
 
         self.detail_label = QLabel()

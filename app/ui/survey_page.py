@@ -78,6 +78,7 @@ from app.ui.form_support import clear_problems, error_label
 from app.ui.home_page import cjk_font
 from app.ui.jobs import run_job
 from app.ui.lazy_page import ReadsWhenShown
+from app.ui.roles import writes
 
 FORM_TITLE = "企业技能人才现状及需求情况调查表"
 PDF_FILTER = "PDF 文件 (*.pdf)"
@@ -253,6 +254,7 @@ class SurveyPage(ReadsWhenShown, QWidget):
         self.recompute_button = QPushButton(self.tr("重新计算…"))
         self.recompute_button.setToolTip(self.tr("按当前台账重新计算已保存的调查表；先列出将改变的数字，确认后替换。填写的内容保留"))
         self.recompute_button.clicked.connect(self.recompute)
+        writes(self.save_button, self.recompute_button)
         self.export_xlsx_button = QPushButton(self.tr("导出 Excel…"))
         self.export_xlsx_button.setToolTip(self.tr("按纸质表格式导出（A4 横向），可打印报送"))
         self.export_xlsx_button.clicked.connect(self.export_xlsx)

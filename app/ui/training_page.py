@@ -67,6 +67,7 @@ from app.ui import dialogs
 from app.ui.form_support import clear_problems, error_label, show_problems
 from app.ui.jobs import run_job
 from app.ui.lazy_page import ReadsWhenShown
+from app.ui.roles import writes
 from app.ui.training_dialogs import (
     AgreementDialog,
     EnrolDialog,
@@ -398,6 +399,7 @@ class TrainingPage(ReadsWhenShown, QWidget):
         self.edit_button.clicked.connect(self.edit_programme)
         self.enrol_button = QPushButton(self.tr("报名…"))
         self.enrol_button.clicked.connect(self.enrol)
+        writes(new, self.edit_button, self.enrol_button)
         self.programme_list = ListPage(
             [self.tr("名称"), self.tr("形式"), self.tr("承办单位"), self.tr("起止日期"), self.tr("学时"), self.tr("人均费用"),
              self.tr("经费来源"), self.tr("报名"), self.tr("已结业"), self.tr("合格")],
@@ -445,6 +447,7 @@ class TrainingPage(ReadsWhenShown, QWidget):
         self.save_button.setShortcut(QKeySequence.StandardKey.Save)
         self.save_button.setToolTip(self.tr("保存所有修改过的行（Ctrl+S）"))
         self.save_button.clicked.connect(self.save_results)
+        writes(self.save_button)
         self.discard_button = QPushButton(self.tr("放弃修改"))
         self.discard_button.clicked.connect(self._discard_results)
         self.results_note = QLabel()
@@ -709,6 +712,7 @@ class TrainingPage(ReadsWhenShown, QWidget):
         self.settle_button.clicked.connect(self.settle)
         self.fulfil_button = QPushButton(self.tr("标记已履行"))
         self.fulfil_button.clicked.connect(self.fulfil)
+        writes(new, self.settle_button, self.fulfil_button)
         self.statement_button = QPushButton(self.tr("打印离职结算单…"))
         self.statement_button.setToolTip(self.tr("离职职工的培训费用偿还结算单，保存为文本文件后打印"))
         self.statement_button.clicked.connect(self.print_statement)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from html import escape
 
 from PySide6.QtCore import QDate, QEvent, QStringListModel, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShowEvent
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -70,6 +70,7 @@ from app.services.workers import (
 )
 from app.ui import dialogs
 from app.ui.form_support import clear_problems, error_label, show_problems
+from app.ui.roles import writes
 
 
 class DateField(QDateEdit):
@@ -97,6 +98,9 @@ class DateField(QDateEdit):
     def keyPressEvent(self, event):
         # Typing over 未填 would mix digits into the special text; start from today's
         # date with the year selected, so 20210630 reads as 2021-06-30.
+        if self.isReadOnly():  # a 只读 user's form: nothing typed changes the date
+            super().keyPressEvent(event)
+            return
         if self.value() is None and event.text().isdigit():
             self.setDate(QDate.currentDate())
             self.setSelectedSection(QDateTimeEdit.Section.YearSection)
@@ -108,6 +112,8 @@ class DateField(QDateEdit):
         super().keyPressEvent(event)
 
     def stepBy(self, steps: int) -> None:
+        if self.isReadOnly():
+            return
         if self.value() is None:  # the arrow keys from 未填 would walk through January 1900
             self.setDate(QDate.currentDate())
             return
@@ -207,6 +213,7 @@ class FormDialog(QDialog):
         self.save_button.setShortcut(QKeySequence.StandardKey.Save)
         self.save_button.setToolTip(self.tr("保存（Ctrl+S）"))
         self.save_button.clicked.connect(self.save)
+        writes(self.save_button)
         self.cancel_button = QPushButton(self.tr("取消"))
         self.cancel_button.clicked.connect(self.reject)
         self.buttons = QHBoxLayout()
@@ -624,6 +631,7 @@ class WorkerDialog(FormDialog):
         self.worker_id = worker_id
         self.record: WorkerRecord = new_worker_record()
         self.child: RecordDialog | None = None  # the small dialog open on top, if any
+        self.read_only = False  # a 只读 user's view (show_read_only)
         self.cancel_button.setText(self.tr("关闭"))
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.RichText)
@@ -640,6 +648,7 @@ class WorkerDialog(FormDialog):
         self.tabs.addTab(self.apprentice_tab, self.tr("师徒与津贴"))
         self.delete_button = QPushButton(self.tr("删除职工"))
         self.delete_button.clicked.connect(self.remove)
+        writes(self.delete_button)
         self.buttons.insertWidget(0, self.delete_button)
         self.saved_note = QLabel()
         self.saved_note.setStyleSheet("color: #1e7e34;")
@@ -727,6 +736,7 @@ class WorkerDialog(FormDialog):
         add.clicked.connect(self.add_certificate)
         self.revoke_button = QPushButton(self.tr("撤销证书…"))
         self.revoke_button.clicked.connect(self.revoke_certificate)
+        writes(add, self.revoke_button)
         self.certificate_list = ListPage(
             [self.tr("类别"), self.tr("工种"), self.tr("等级"), self.tr("证书编号"), self.tr("发证日期"), self.tr("发证机构"),
              self.tr("评价方式"), self.tr("有效期至"), self.tr("状态")],
@@ -739,6 +749,7 @@ class WorkerDialog(FormDialog):
     def _honour_page(self) -> QWidget:
         add = QPushButton(self.tr("添加荣誉…"))
         add.clicked.connect(self.add_honour)
+        writes(add)
         self.honour_list = ListPage(
             [self.tr("荣誉称号"), self.tr("级别"), self.tr("年度"), self.tr("授予单位"), self.tr("奖励金额（元）")], (add,), stretch=3, amounts=(4,)
         )
@@ -747,6 +758,7 @@ class WorkerDialog(FormDialog):
     def _competition_page(self) -> QWidget:
         add = QPushButton(self.tr("添加竞赛成绩…"))
         add.clicked.connect(self.add_competition)
+        writes(add)
         self.competition_list = ListPage(
             [self.tr("竞赛名称"), self.tr("级别"), self.tr("类别"), self.tr("主办单位"), self.tr("比赛日期"), self.tr("工种"),
              self.tr("成绩"), self.tr("奖金（元）")],
@@ -774,6 +786,25 @@ class WorkerDialog(FormDialog):
             departments = list(conn.scalars(select(Department.name).order_by(Department.name)))
             occupations = list(conn.scalars(select(Occupation.name).order_by(Occupation.name)))
         return departments, occupations
+
+    def show_read_only(self) -> None:
+        """For a 只读 user (app.ui.roles.apply_role): the file to read, nothing to type into;
+        the 证件号码 comes masked from load_worker."""
+        self.read_only = True
+        for widget in self.fields.values():
+            if isinstance(widget, (QLineEdit, QPlainTextEdit, QDateEdit)):
+                widget.setReadOnly(True)
+                palette = widget.palette()  # grey like the disabled boxes: nothing to type here
+                palette.setColor(QPalette.ColorRole.Base, palette.color(QPalette.ColorRole.Window))
+                widget.setPalette(palette)
+            else:  # combo boxes and check boxes have no read-only state
+                widget.setEnabled(False)
+        self.cancel_button.setText(self.tr("关闭"))
+        self.saved_note.setStyleSheet("color: #5f6368;")
+        self.saved_note.setText(self.tr("只读：只能查看"))
+
+    def is_dirty(self) -> bool:
+        return not self.read_only and (super().is_dirty() or self.account_tab.plan_is_dirty())
 
     # -- showing a record ----------------------------------------------------------------
 
@@ -901,8 +932,6 @@ class WorkerDialog(FormDialog):
         self.saved.emit(worker_id)
         return True
 
-    def is_dirty(self) -> bool:
-        return super().is_dirty() or self.account_tab.plan_is_dirty()
 
     def on_stale(self, exc: StaleRecord) -> None:
         """Someone saved this worker meanwhile: show both versions, field by field, and let

@@ -25,6 +25,7 @@ from app.services.vocab import WORKER_STATUSES
 from app.services.worker_list import COLUMNS, WorkerFilter, filter_choices
 from app.ui import dialogs
 from app.ui.jobs import run_job
+from app.ui.roles import writes
 from app.ui.worker_table import WorkerTableModel
 
 _SETTINGS_COLUMNS = "workers/columns"
@@ -71,6 +72,7 @@ class WorkersPage(QWidget):
         add = QPushButton(self.tr("新增职工"))
         add.setShortcut(QKeySequence.StandardKey.New)
         add.clicked.connect(self.new_worker)
+        writes(add)
         export = QPushButton(self.tr("导出当前列表…"))
         export.clicked.connect(self.export_list)
         self.columns_button = QToolButton()
