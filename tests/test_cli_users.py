@@ -103,6 +103,7 @@ def test_one_user_acts_without_signing_in_the_second_makes_everyone_say_who(caps
 
 @pytest.mark.parametrize("argv", [
     ("import", "workers", "ROSTER"),
+    ("import", "workers", "ROSTER", "--dry-run"),
     ("demo", "--workers", "5"),
     ("allowance-roll", "--month", "2026-10", "--out", "OUT.xlsx"),
     ("subsidy", "apply", "--type", "技能竞赛奖励", "--from", "2026-01-01", "--to", "2026-12-31", "--out", "OUT.pdf"),

@@ -353,7 +353,8 @@ def cmd_demo(args) -> int:
 def cmd_import(args) -> int:
     from app.services.roster_import import import_roster
 
-    engine = _open_engine(args, needs=None if args.dry_run else "write")
+    # --dry-run too: its report would tell a 只读 user which 证件号码 are registered.
+    engine = _open_engine(args, needs="write")
     report = import_roster(engine, Path(args.file), on_duplicate=args.on_duplicate, dry_run=args.dry_run)
     log.info("import %s: %s problems, written=%s", args.file, len(report.problems), report.written)
     for warning in report.warnings:
