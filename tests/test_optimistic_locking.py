@@ -19,7 +19,13 @@ from app.services import subsidies as s
 from app.services.audit import AuditFilter, count_audit, search_audit
 from app.services.enterprise import load_enterprise, save_enterprise
 from app.services.levels import TECHNICIAN
-from app.services.workers import add_honour, load_worker, remove_worker, revoke_certificate, save_worker
+from app.services.workers import (
+    add_honour,
+    load_worker,
+    remove_worker,
+    revoke_certificate,
+    save_worker,
+)
 from tests.factories import add_programme, add_worker
 from tests.test_subsidies import TODAY, YEAR_FROM, YEAR_TO, certificate, person
 

@@ -10,14 +10,14 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import Qt
 
-from app.models.db import make_engine  # noqa: E402
-from app.services import training  # noqa: E402
-from app.services.enterprise import load_enterprise, save_enterprise  # noqa: E402
-from app.ui.enterprise_page import EnterprisePage  # noqa: E402
-from app.ui.training_page import TrainingPage  # noqa: E402
-from tests.factories import add_programme  # noqa: E402
+from app.models.db import make_engine
+from app.services import training
+from app.services.enterprise import load_enterprise, save_enterprise
+from app.ui.enterprise_page import EnterprisePage
+from app.ui.training_page import TrainingPage
+from tests.factories import add_programme
 
 
 @pytest.fixture
