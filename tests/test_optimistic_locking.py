@@ -182,3 +182,21 @@ def test_a_write_raced_between_read_and_flush_is_refused_by_name(engine):
         honour.title = "全国技术能手"
     with engine.connect() as conn:
         assert conn.execute(select(Honour.title, Honour.version)).one() == ("技术能手", 1)
+
+
+def test_two_transactions_racing_on_postgresql(engine, other):
+    """The race itself, which only PostgreSQL allows (SQLite takes the write lock at BEGIN
+    IMMEDIATE, so the second writer waits): this clerk reads, another program commits, this
+    clerk's write finds the version gone."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers: the two transactions cannot interleave there")
+    worker_id = add_worker(engine, "王五")
+    honour_id = add_honour(engine, worker_id, {"title": "技术能手", "year": "2024"})
+    with pytest.raises(StaleRecord, match="该荣誉在您打开之后已被修改"), unit_of_work(engine) as session:
+        honour = session.get(Honour, honour_id)
+        with unit_of_work(other) as theirs:
+            theirs.get(Honour, honour_id).title = "劳动模范"
+        honour.title = "全国技术能手"
+    with engine.connect() as conn:
+        assert conn.scalar(select(Honour.title)) == "劳动模范"
+    assert users_logged(engine, "honour") == ["李经办", "张经办"]
