@@ -246,3 +246,22 @@ def test_demo_data_is_one_entry(engine):
     (entry,) = entries(engine)
     assert (entry.action, entry.entity, entry.entity_name) == (audit.DEMO, "database", "数据库")
     assert entry.summary.startswith("生成演示数据：职工 5 名")
+
+
+def test_policy_values_and_saved_surveys_are_traced(engine):
+    from app.services import survey as sv
+    from app.services.policy import set_policy_value
+
+    set_policy_value(engine, "allowance.team_leader", "350", date(2026, 1, 1), note="厂务会决定")
+    (policy,) = entries(engine, entity="policy_value")
+    assert (policy.action, policy.label) == (audit.ADDED, "班组长津贴（2026-01-01 起）")
+    assert ("参数", "", "班组长津贴") in [(c.label, c.before, c.after) for c in entry_changes(engine, policy.id)]
+    set_policy_value(engine, "allowance.team_leader", "380", date(2026, 1, 1))
+    changed = entries(engine, entity="policy_value", action=audit.CHANGED)[0]
+    assert ("值", "350.00", "380.00") in [(c.label, c.before, c.after) for c in entry_changes(engine, changed.id)]
+
+    sv.save_survey(engine, sv.compute_survey(engine, date(2026, 10, 31)))
+    (survey,) = entries(engine, entity="saved_survey")
+    assert (survey.action, survey.label) == (audit.ADDED, "调查表（填表时间 2026-10-31）")
+    assert stored(engine, survey.id)[1]["numbers"] == "（调查表数字）"  # the figures are the register's, not logged twice
+

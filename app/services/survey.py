@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.errors import FieldErrors, FieldProblem, Refused
+from app.errors import FieldErrors, FieldProblem, Refused, StaleRecord
 from app.models import (
     Apprenticeship,
     Certificate,
@@ -506,7 +506,9 @@ def save_survey(engine: Engine, survey: Survey, *, expected_version: int | None 
             session.flush()
             session.refresh(row)
             survey.version, survey.saved_at = row.version, _local(row.updated_at, engine.dialect.name)
-    except (IntegrityError, StaleDataError):  # saved by another clerk between our read and our write
+    # Saved by another clerk between our read and our write (unit_of_work says a lost
+    # version race as StaleRecord).
+    except (IntegrityError, StaleDataError, StaleRecord):
         raise Refused(_SAVED_MEANWHILE) from None
     return survey
 
