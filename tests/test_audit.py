@@ -265,3 +265,20 @@ def test_policy_values_and_saved_surveys_are_traced(engine):
     assert (survey.action, survey.label) == (audit.ADDED, "调查表（填表时间 2026-10-31）")
     assert stored(engine, survey.id)[1]["numbers"] == "（调查表数字）"  # the figures are the register's, not logged twice
 
+
+
+def test_backup_is_logged_where_it_was_made_and_restore_in_the_database_restored(engine, tmp_path, capsys):
+    from app.cli.main import main
+
+    url = engine.url.render_as_string(hide_password=False)
+    new_worker(engine)
+    backup = tmp_path / "备份.db"
+    assert main(["--db", url, "backup", "--out", str(backup)]) == 0
+    (backed_up,) = entries(engine, action=audit.BACKED_UP)
+    assert backed_up.label == "备份.db" and backed_up.summary == f"备份到 {backup}"
+    assert main(["--db", url, "restore", str(backup)]) == 0
+    (restored,) = entries(engine, action=audit.RESTORED)
+    assert restored.summary.startswith(f"从备份 {backup} 恢复")
+    # The restored database is the backup: the backup's own entry was made after the copy.
+    assert not entries(engine, action=audit.BACKED_UP)
+    assert [e.action for e in entries(engine, entity="worker")] == [audit.ADDED]

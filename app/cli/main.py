@@ -437,19 +437,23 @@ def cmd_fund(args) -> int:
 
 
 def cmd_backup(args) -> int:
+    from app.services import audit
     from app.services.backup import backup_database
 
     engine = _open_engine(args, upgrade=False, needs="full_ids")
     out = backup_database(engine, Path(args.out))
+    audit.record_backup(engine, out)
     _say(f"已备份到 {out}")
     return EXIT_OK
 
 
 def cmd_restore(args) -> int:
+    from app.services import audit
     from app.services.backup import restore_database
 
     engine = _open_engine(args, upgrade=False, needs="write")
     safety = restore_database(engine, Path(args.file))
+    audit.record_restore(engine, Path(args.file), safety)
     _say(f"已从 {args.file} 恢复数据库。" + (f"恢复前的数据库已另存为 {safety}" if safety else ""))
     return EXIT_OK
 

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import (
     Connection,
@@ -126,6 +127,34 @@ def record_rows(conn: Connection, rows: list[dict]) -> None:
     """Many prepared entries (entry_row) at once: an import's updated workers."""
     if rows:
         conn.execute(insert(_table), rows)
+
+
+def record_backup(engine: Engine, out) -> bool:
+    """备份, in the log of the database backed up, after the copy was made (the copy holds
+    the log up to then). A backup is a read: a database this user may only read, a
+    read-only file, or one older than the log is backed up without an entry (False)."""
+    if not _may_log(engine):
+        return False
+    with engine.begin() as conn:
+        record(conn, BACKED_UP, "database", None, Path(out).name, f"备份到 {out}", after={"file": str(out)})
+    return True
+
+
+def record_restore(engine: Engine, source, kept_as=None) -> None:
+    """恢复, written into the restored database (the one in use from now on), naming the
+    backup and where the database it replaced was kept."""
+    summary = f"从备份 {source} 恢复" + (f"；恢复前的数据库另存为 {kept_as}" if kept_as else "")
+    with engine.begin() as conn:
+        record(conn, RESTORED, "database", None, Path(source).name, summary,
+               after={"file": str(source), "kept_as": str(kept_as) if kept_as else None})
+
+
+def _may_log(engine: Engine) -> bool:
+    from app.models.db import is_read_only
+
+    if not actor_of(engine).can_write or is_read_only(engine):
+        return False
+    return "audit_entry" in inspect(engine).get_table_names()
 
 
 # ── the ORM hook ────────────────────────────────────────────────────────────────────────

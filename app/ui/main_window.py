@@ -258,9 +258,12 @@ class MainWindow(QMainWindow):
         engine = self.engine
 
         def work(progress):
+            from app.services import audit
             from app.services.backup import backup_database
 
-            return backup_database(engine, Path(path))
+            out = backup_database(engine, Path(path))
+            audit.record_backup(engine, out)
+            return out
 
         run_job(self, self.tr("正在备份…"), work, cancellable=False,
                 on_success=lambda out: dialogs.show_info(self, self.tr("备份完成"), self.tr("已备份到：\n%1").replace("%1", str(out))))
@@ -280,9 +283,12 @@ class MainWindow(QMainWindow):
         engine = self.engine
 
         def work(progress):
+            from app.services import audit
             from app.services.backup import restore_database
 
-            return restore_database(engine, Path(path))
+            safety = restore_database(engine, Path(path))
+            audit.record_restore(engine, Path(path), safety)  # into the database restored
+            return safety
 
         def restored(safety):
             if not self._act_again(self.tr("已从备份恢复，其中的用户可能与恢复前不同，请重新登录。")):
