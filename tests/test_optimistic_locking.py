@@ -200,3 +200,12 @@ def test_two_transactions_racing_on_postgresql(engine, other):
     with engine.connect() as conn:
         assert conn.scalar(select(Honour.title)) == "劳动模范"
     assert users_logged(engine, "honour") == ["李经办", "张经办"]
+
+
+def test_shortage_list_saved_meanwhile(engine, other):
+    s.set_shortage_occupations(engine, 2026, ["焊工"])
+    loaded = s.shortage_occupations(engine, 2026)
+    s.set_shortage_occupations(other, 2026, ["焊工", "车工"], expected=s.shortage_occupations(other, 2026))
+    with pytest.raises(StaleRecord, match="2026 年紧缺工种目录在您打开之后已被修改"):
+        s.set_shortage_occupations(engine, 2026, ["钳工"], expected=loaded)
+    assert sorted(s.shortage_occupations(engine, 2026)) == sorted(["焊工", "车工"])

@@ -321,8 +321,12 @@ def shortage_occupations(engine: Engine, year: int) -> list[str]:
         ))
 
 
-def set_shortage_occupations(engine: Engine, year: int, names: Iterable[str]) -> None:
-    """The 紧缺工种目录 of `year` becomes exactly `names` (new occupations are added)."""
+def set_shortage_occupations(
+    engine: Engine, year: int, names: Iterable[str], *, expected: Iterable[str] | None = None
+) -> None:
+    """The 紧缺工种目录 of `year` becomes exactly `names` (new occupations are added).
+    `expected`: the list as the clerk's dialog loaded it; StaleRecord when another clerk
+    saved the year's list since (the list has no version: it is compared whole)."""
     if not 1990 <= int(year) <= 2100:
         raise FieldErrors([FieldProblem("year", f"年度：{year} 不是有效年份")])
     wanted = sorted({n.strip() for n in names if n and n.strip()})
@@ -331,6 +335,8 @@ def set_shortage_occupations(engine: Engine, year: int, names: Iterable[str]) ->
             select(Occupation.name).join(OccupationShortage, OccupationShortage.occupation_id == Occupation.id)
             .where(OccupationShortage.year == year).order_by(Occupation.name)
         ))
+        if expected is not None and {n.strip() for n in expected} != set(had):
+            raise StaleRecord(stale_message(f"{int(year)} 年紧缺工种目录"))
         if had != wanted:  # 操作日志: the list as a whole, not row by row
             added, dropped = [n for n in wanted if n not in had], [n for n in had if n not in wanted]
             summary = "；".join(part for part in (

@@ -215,6 +215,7 @@ class ShortageDialog(RecordDialog):
 
     def _load(self) -> None:
         ticked = set(shortage_occupations(self.engine, self.year.value()))
+        self.loaded = (self.year.value(), sorted(ticked))  # what the clerk edits: refused if changed meanwhile
         self.list.clear()
         for name in sorted(set(occupation_names(self.engine)) | ticked):
             self._add_item(name, name in ticked)
@@ -245,8 +246,15 @@ class ShortageDialog(RecordDialog):
         return {"year": self.year.value(), "names": self.ticked()}
 
     def submit(self, values: dict) -> tuple[int, list[str]]:
-        set_shortage_occupations(self.engine, values["year"], values["names"])
+        year, loaded = self.loaded
+        set_shortage_occupations(self.engine, values["year"], values["names"],
+                                 expected=loaded if year == values["year"] else None)
         return values["year"], []
+
+    def reload_record(self) -> None:
+        """The year's list as another clerk saved it, to tick again."""
+        self.clear_problems()
+        self._load()
 
 
 class SubsidyTypeDialog(RecordDialog):
