@@ -322,7 +322,7 @@ def test_remove_worker_kept_by_another_register_sets_left(engine):
     # points at the worker: that is history too, so the worker is kept.
     worker_id = save_worker(engine, worker_values(contract_start=None, contract_end=None), today=TODAY)
     with engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE later_register (id INTEGER PRIMARY KEY, worker_id INTEGER REFERENCES worker(id))")
+        conn.exec_driver_sql("CREATE TABLE later_register (worker_id INTEGER REFERENCES worker(id))")
         conn.exec_driver_sql(f"INSERT INTO later_register (worker_id) VALUES ({worker_id})")
     assert remove_worker(engine, worker_id, today=TODAY) == "离职"
     assert load_worker(engine, worker_id).status == "离职"

@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, MetaData, create_engine, event, insert, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -60,6 +60,7 @@ def make_engine(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
         _refuse_readers_at_begin(engine)
+        _server_times_in_utc(engine)
     _readers_connect_read_only(engine)
     return engine
 
@@ -115,6 +116,17 @@ def _readers_connect_read_only(engine: Engine) -> None:
                 dbapi_connection.commit()  # a SET in a transaction rolled back would be undone
         finally:
             cursor.close()
+
+
+def _server_times_in_utc(engine: Engine) -> None:
+    # CURRENT_TIMESTAMP (the created/updated columns) then means UTC on PostgreSQL as it does
+    # on SQLite, whatever time zone the shared server was set up in; the program shows
+    # local time.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET TIME ZONE 'UTC'")
+        dbapi_connection.commit()
 
 
 def _make_sqlite_transactional(engine: Engine, file: Path | None) -> None:
@@ -315,10 +327,17 @@ def ensure_schema(engine: Engine, *, target: str = "head") -> SchemaResult:
             "请检查文件的“只读”属性和文件夹的写入权限；数据库未作任何改动。"
         )
     backup = None
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     if previous is not None and file is not None and file.exists():
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         backup = file.with_name(f"{file.stem}.升级前备份-{previous}-{stamp}{file.suffix}")
         copy_sqlite_file(file, backup)
+    elif previous is not None and file is None:
+        # A shared server database: its copy, one SQLite file, goes to the data folder of
+        # the clerk whose program upgrades it.
+        from app.paths import data_dir
+
+        name = make_url(str(engine.url)).database or "database"
+        backup = copy_server_database(engine, data_dir() / f"{name}.升级前备份-{previous}-{stamp}.db", previous)
     cfg = _alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -336,6 +355,70 @@ def _stamp(conn) -> None:
         session.merge(AppMeta(key="application", value=APP_NAME))
         session.merge(AppMeta(key="program_version", value=__version__))
         session.flush()
+
+
+def tables_in_copy_order():
+    """Every table of the current schema, parents before children (foreign keys)."""
+    from app.models import Base
+
+    return Base.metadata.sorted_tables
+
+
+_COPY_BATCH = 5000
+
+
+def copy_rows(source_conn, target_conn) -> int:
+    """Every row of every table the target has into the target, column by column as both
+    have them. Both sides are read from the databases themselves, not from the models, so an
+    older schema revision (a backup before an upgrade) copies as faithfully as the current one."""
+    source_tables, target_tables = MetaData(), MetaData()
+    source_tables.reflect(source_conn)
+    target_tables.reflect(target_conn)
+    copied = 0
+    for table in target_tables.sorted_tables:
+        source = source_tables.tables.get(table.name)
+        if table.name == "alembic_version" or source is None:
+            continue
+        columns = [source.c[column.name] for column in table.columns if column.name in source.c]
+        rows = source_conn.execute(select(*columns).order_by(*source.primary_key.columns))
+        while batch := rows.mappings().fetchmany(_COPY_BATCH):
+            target_conn.execute(insert(table), [dict(row) for row in batch])
+            copied += len(batch)
+    return copied
+
+
+def copy_server_database(engine: Engine, out: Path, revision: str) -> Path:
+    """A PostgreSQL database at `revision` into one new SQLite file: every table copied in
+    one REPEATABLE READ transaction, so the copy is one snapshot however many clerks write."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    part = out.with_name(out.name + ".part")
+    part.unlink(missing_ok=True)
+    target = make_engine(database_url(part))
+    try:
+        ensure_schema(target, target=revision)
+        with engine.connect() as source_conn:
+            source_conn.execution_options(isolation_level="REPEATABLE READ")
+            with source_conn.begin(), target.begin() as target_conn:
+                # The new file's own rows (its app_meta mark, rows a migration seeds) make
+                # way for the database's.
+                emptied = MetaData()
+                emptied.reflect(target_conn)
+                for table in reversed(emptied.sorted_tables):
+                    if table.name != "alembic_version":
+                        target_conn.execute(table.delete())
+                copy_rows(source_conn, target_conn)
+        target.dispose()
+        # One self-contained file, like a copy made through SQLite's backup API.
+        with sqlite3.connect(part) as conn:
+            conn.execute("PRAGMA journal_mode=DELETE")
+        conn.close()
+    except BaseException:
+        target.dispose()
+        for leftover in part.parent.glob(part.name + "*"):
+            leftover.unlink(missing_ok=True)
+        raise
+    part.replace(out)
+    return out
 
 
 def copy_sqlite_file(source: Path, target: Path) -> None:

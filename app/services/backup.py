@@ -1,5 +1,13 @@
-"""Backup and restore of an SQLite database through SQLite's online backup API, so the copy
-is consistent even while the program has the database open."""
+"""Backup and restore. A backup is always one SQLite file in SkillDesk's schema:
+
+- from SQLite, a copy through SQLite's online backup API, consistent even while the program
+  has the database open;
+- from PostgreSQL, every table copied into a new SQLite file inside one REPEATABLE READ
+  transaction (one snapshot, however many clerks are writing), so a shared database needs
+  no pg_dump of matching version on the clerk's PC. Restoring such a file (or a single
+  clerk's backup, to move a register onto a shared server) replaces every table's rows in
+  one PostgreSQL transaction: all of it lands or none.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +15,26 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
 from app import APP_NAME
 from app.errors import Refused
-from app.models.db import copy_sqlite_file, ensure_schema, require_writer, sqlite_file
+from app.models.db import (
+    copy_rows,
+    copy_server_database,
+    copy_sqlite_file,
+    current_revision,
+    database_url,
+    ensure_schema,
+    make_engine,
+    require_writer,
+    sqlite_file,
+    tables_in_copy_order,
+)
 from app.models.users import actor_of
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-def _require_sqlite(engine: Engine) -> Path:
-    file = sqlite_file(str(engine.url))
-    if file is None:
-        raise Refused("备份与恢复目前只支持单机 SQLite 数据库；共享的 PostgreSQL 数据库请由管理员用 pg_dump 备份。")
-    return file
 
 
 def _require_full_view(engine: Engine) -> None:
@@ -33,7 +46,14 @@ def _require_full_view(engine: Engine) -> None:
 
 def backup_database(engine: Engine, out: str | Path) -> Path:
     _require_full_view(engine)
-    source = _require_sqlite(engine)
+    source = sqlite_file(str(engine.url))
+    if source is None:
+        revision = current_revision(engine)
+        if revision is None:
+            raise Refused("该数据库还没有 SkillDesk 的数据表，无可备份。")
+        out = copy_server_database(engine, Path(out), revision)
+        describe_backup(out)
+        return out
     if not source.exists():
         raise Refused(f"数据库文件不存在：{source}")
     out = Path(out)
@@ -79,9 +99,11 @@ def restore_database(engine: Engine, source: str | Path) -> Path | None:
     """Replace the database with `source`. The current file is copied aside first; returns
     that copy's path (None when there was no database yet)."""
     require_writer(engine)  # the file is replaced below SQLAlchemy: no unit_of_work to refuse it
-    target = _require_sqlite(engine)
+    target = sqlite_file(str(engine.url))
     source = Path(source)
     describe_backup(source)
+    if target is None:
+        return _restore_server_database(engine, source)
     if target.exists() and source.resolve() == target.resolve():
         raise Refused("要恢复的文件就是当前数据库。")
     safety = None
@@ -101,3 +123,51 @@ def restore_database(engine: Engine, source: str | Path) -> Path | None:
         src.close()
     ensure_schema(engine)  # a backup from an older program version is upgraded
     return safety
+
+
+def _restore_server_database(engine: Engine, source: Path) -> Path:
+    """Replace every row of a PostgreSQL database with the backup's, in one transaction.
+
+    The backup is first copied aside and upgraded to the program's schema there (it may come
+    from an older version); the current database is first backed up into the user data
+    folder; returns that backup's path."""
+    import tempfile
+
+    from app.paths import data_dir
+
+    ensure_schema(engine)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    safety = data_dir() / f"{make_url(str(engine.url)).database}.恢复前备份-{stamp}.db"
+    backup_database(engine, safety)
+    with tempfile.TemporaryDirectory(prefix="skilldesk-restore-") as folder:
+        upgraded = Path(folder) / "backup.db"
+        copy_sqlite_file(source, upgraded)
+        backup_engine = make_engine(database_url(upgraded))
+        try:
+            ensure_schema(backup_engine)
+            tables = tables_in_copy_order()
+            with backup_engine.connect() as source_conn, engine.begin() as target_conn:
+                # TRUNCATE, not DELETE: the audit log's append-only triggers are row triggers
+                # and rightly refuse DELETE; replacing the whole database is another matter.
+                names = ", ".join(target_conn.dialect.identifier_preparer.format_table(t) for t in tables)
+                target_conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                copy_rows(source_conn, target_conn)
+                for table in tables:
+                    _restart_id_sequence(target_conn, table)
+        finally:
+            backup_engine.dispose()
+    return safety
+
+
+def _restart_id_sequence(conn, table) -> None:
+    """After rows came in with their ids, new rows must get ids above them."""
+    id_column = table.columns.get("id")
+    if id_column is None or not id_column.primary_key:
+        return
+    sequence = conn.execute(text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name}).scalar()
+    if sequence is None:
+        return
+    conn.execute(
+        text(f"SELECT setval(:sequence, COALESCE((SELECT max(id) FROM {table.name}), 0) + 1, false)"),
+        {"sequence": sequence},
+    )

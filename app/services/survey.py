@@ -449,8 +449,9 @@ def _decimal(text: str | None) -> Decimal | None:
 
 
 def _local(moment: datetime | None, dialect: str) -> datetime | None:
-    """SQLite's CURRENT_TIMESTAMP is UTC; the clerk reads local time."""
-    if moment is None or dialect != "sqlite":
+    """CURRENT_TIMESTAMP is UTC (on PostgreSQL because make_engine sets the session's time
+    zone); the clerk reads local time."""
+    if moment is None:
         return moment
     return moment.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
 
