@@ -143,7 +143,7 @@ def test_a_roll_without_lines_is_refused_and_an_empty_roll_still_prints(small_ro
 
 def test_missing_font_gives_a_chinese_refusal(monkeypatch, tmp_path):
     monkeypatch.setattr(pdf_common, "FONT_NAME", "SkillDeskTestMissingFont")
-    monkeypatch.setattr(pdf_common, "resources_dir", lambda: tmp_path)
+    monkeypatch.setattr(pdf_common, "font_path", lambda: tmp_path / "fonts" / "wqy-microhei.ttc")
     with pytest.raises(FontMissing, match="找不到 PDF 所需的中文字体文件"):
         register_cjk_font()
 
