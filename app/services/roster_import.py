@@ -709,7 +709,7 @@ def _apply_plan(engine: Engine, plan: ImportPlan, progress) -> ImportReport:
         # form shows the latest one), so a clerk's open form of that worker detects the
         # import; a worker saved since the check refuses the whole import.
         changes_of = dict(plan.updates)
-        for worker_id, (version, label) in plan.versions.items():
+        for worker_id, (version, label) in sorted(plan.versions.items()):  # id order: two imports never deadlock
             changes = dict(changes_of.get(worker_id, {}))
             for key, table in (("department_id", departments), ("occupation_id", occupations)):
                 if key in changes and changes[key] is not None:
