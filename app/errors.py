@@ -49,11 +49,30 @@ class Cancelled(Exception):
     transaction rolls back and nothing is written."""
 
 
+def is_database_error(exc: BaseException) -> bool:
+    """Raised by the database: through SQLAlchemy, or by sqlite3 or psycopg directly (the
+    bulk writes of app.models.bulk use the drivers' own cursors)."""
+    return isinstance(exc, (SQLAlchemyError, sqlite3.DatabaseError)) or type(exc).__module__.startswith("psycopg")
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """A unique key or a lock another transaction holds: the work of another clerk that
+    landed between this action's check and its write."""
+    orig = getattr(exc, "orig", None) or exc
+    name = type(orig).__name__
+    return isinstance(orig, sqlite3.IntegrityError) or name in (
+        "UniqueViolation", "DeadlockDetected", "SerializationFailure", "LockNotAvailable"
+    ) or (name == "IntegrityError" and "unique" in str(orig).lower())
+
+
 def describe_failure(exc: BaseException, log_path) -> str:
     """One Chinese sentence for an unexpected failure; the traceback goes to the log."""
+    if is_database_error(exc) and is_conflict(exc):
+        return (f"数据库操作失败（{_database_reason(exc)}），未写入任何数据。"
+                f"详细信息已写入日志：{log_path}")
     if isinstance(exc, (OperationalError, sqlite3.OperationalError)):
         return f"无法使用数据库（{_database_reason(exc)}），未写入任何数据。详细信息已写入日志：{log_path}"
-    if isinstance(exc, (SQLAlchemyError, sqlite3.DatabaseError)):
+    if is_database_error(exc):
         reason = _database_reason(exc)
         if reason.isascii():
             return f"数据库操作失败，未写入任何数据。详细信息已写入日志：{log_path}"
@@ -67,9 +86,15 @@ def _database_reason(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
     text = str(orig) if orig else str(exc)
     for needle, reason in (
+        # Before "locked": PostgreSQL's deadlock detail says "blocked by process …".
+        ("deadlock", "与另一位经办人同时修改了相同的记录，数据库撤销了本次操作；请稍后重试"),
+        ("could not serialize", "与另一位经办人同时修改了相同的记录，数据库撤销了本次操作；请稍后重试"),
+        ("unique constraint", "要写入的数据与已有的数据重复（同一证件号码、证书编号或名称），可能是另一位经办人刚刚保存的；请重新查看后再试"),
+        ("duplicate key", "要写入的数据与已有的数据重复（同一证件号码、证书编号或名称），可能是另一位经办人刚刚保存的；请重新查看后再试"),
         ("unable to open", "无法打开数据库文件：文件夹不存在、没有访问权限，或数据库所在的文件夹是只读的"),
-        ("locked", f"数据库正被其他程序占用，等待 {BUSY_WAIT_SECONDS} 秒后仍未释放；请关闭其他正在使用该数据库的程序或窗口后再试"),
-        ("busy", f"数据库正被其他程序占用，等待 {BUSY_WAIT_SECONDS} 秒后仍未释放；请关闭其他正在使用该数据库的程序或窗口后再试"),
+        ("database is locked", f"数据库正被其他程序占用，等待 {BUSY_WAIT_SECONDS} 秒后仍未释放；请关闭其他正在使用该数据库的程序或窗口后再试"),
+        ("database table is locked", f"数据库正被其他程序占用，等待 {BUSY_WAIT_SECONDS} 秒后仍未释放；请关闭其他正在使用该数据库的程序或窗口后再试"),
+        ("database is busy", f"数据库正被其他程序占用，等待 {BUSY_WAIT_SECONDS} 秒后仍未释放；请关闭其他正在使用该数据库的程序或窗口后再试"),
         # PostgreSQL refusing a 只读 user's write (app.models.db opens their sessions read-only).
         ("read-only transaction", "当前用户是只读角色，只能查看，不能修改数据"),
         ("readonly", "数据库文件或其所在的文件夹是只读的，只能查看，不能修改；请检查文件的“只读”属性和文件夹的写入权限"),

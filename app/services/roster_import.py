@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select, update
 
-from app.errors import Refused
+from app.errors import Refused, StaleRecord, is_conflict, is_database_error
 from app.models import Certificate, Department, LaborContract, Occupation, Worker
 from app.models.bulk import bulk_insert
 from app.services import audit, identity
@@ -666,7 +666,18 @@ def apply_plan(engine: Engine, plan: ImportPlan, *, progress: Callable[[int, int
     """Write a checked plan in one transaction: all of it lands or none. A `progress` that
     raises (Cancelled) rolls the whole import back."""
     with cyclic_gc_paused():
-        return _apply_plan(engine, plan, progress)
+        try:
+            return _apply_plan(engine, plan, progress)
+        except Exception as exc:
+            # Another clerk saved the same person, certificate or new 部门 between this
+            # import's check and its write (or two imports crossed): the database refused
+            # it and the whole import rolled back.
+            if is_database_error(exc) and is_conflict(exc):
+                raise StaleRecord(
+                    "导入期间另一位经办人保存了相同的职工、证书或部门（或同时在导入），"
+                    "本次导入未写入任何数据。请重新导入：届时会按最新的数据重新检查。"
+                ) from exc
+            raise
 
 
 def _apply_plan(engine: Engine, plan: ImportPlan, progress) -> ImportReport:
