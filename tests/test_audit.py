@@ -282,3 +282,31 @@ def test_backup_is_logged_where_it_was_made_and_restore_in_the_database_restored
     # The restored database is the backup: the backup's own entry was made after the copy.
     assert not entries(engine, action=audit.BACKED_UP)
     assert [e.action for e in entries(engine, entity="worker")] == [audit.ADDED]
+
+
+def test_users_are_traced_without_their_passwords(engine, monkeypatch):
+    from app.services import users
+
+    admin = users.create_user(engine, "wang", "王主任", "管理员", "secret-pass-1")
+    set_actor(engine, users.sign_in(engine, "wang", "secret-pass-1"))
+    clerk = users.create_user(engine, "li", "李四", "经办人", "secret-pass-2")
+    users.set_role(engine, clerk, "只读")
+    users.change_password(engine, clerk, "secret-pass-3")
+    users.deactivate(engine, clerk)
+    logged = entries(engine, entity="app_user")
+    assert [(e.action, e.label) for e in reversed(logged)] == [
+        (audit.ADDED, "王主任（wang）"), (audit.ADDED, "李四（li）"), (audit.CHANGED, "李四（li）"),
+        (audit.CHANGED, "李四（li）"), (audit.STATUS, "李四（li）"),
+    ]
+    assert [e.user for e in logged][:4] == ["王主任"] * 4
+    assert [e.summary for e in logged][1:3] == ["修改：密码", "修改：角色"]
+    everything = json.dumps([stored(engine, e.id) for e in logged], ensure_ascii=False)
+    assert "argon2" not in everything and "secret-pass" not in everything
+    # A hash renewed with stronger parameters at sign-in is nobody's change.
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1))
+    users.sign_in(engine, "wang", "secret-pass-1")
+    with engine.connect() as conn:
+        assert "m=2048,t=2" in conn.scalar(text("SELECT password_hash FROM app_user WHERE id = :id"), {"id": admin})
+    assert len(entries(engine, entity="app_user")) == len(logged)

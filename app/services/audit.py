@@ -267,10 +267,19 @@ def _entry_of(state, kind: str, refs: _References, engine: Engine, at: datetime)
     return entry_row(engine, at, action, entity, values["id"], label, summary, before, after)
 
 
+_QUIET = "skilldesk_audit_quiet"
+
+
+def quiet(session: Session) -> None:
+    """This session's writes are bookkeeping nobody did (a password hash renewed at sign-in
+    with stronger parameters): the log does not list them."""
+    session.info[_QUIET] = True
+
+
 def _after_flush(session: Session, _context) -> None:
     # Pre-flush state is still readable here (new/dirty/deleted and attribute history),
     # and new rows have their ids; the entries go through the flush's own connection.
-    if not (session.new or session.dirty or session.deleted):
+    if session.info.get(_QUIET) or not (session.new or session.dirty or session.deleted):
         return
     conn = session.connection()
     refs = _References(conn)

@@ -260,7 +260,7 @@ _LABELLERS: dict[str, Callable[[Mapping, Ref], str]] = {
     "subsidy_application": _subsidy_application,
     "saved_survey": lambda v, ref: f"调查表（填表时间 {v.get('as_of')}）",
     "policy_value": _policy,
-    "app_user": lambda v, ref: _join(v.get("name"), f"（{v.get('login')}）" if v.get("login") else None),
+    "app_user": lambda v, ref: f"{v.get('name') or ''}（{v.get('login')}）" if v.get("login") else str(v.get("name") or ""),
 }
 
 LABEL_LIMIT = 200  # audit_entry.record_label

@@ -22,6 +22,7 @@ from app.errors import FieldErrors, FieldProblem, Refused
 from app.logs import get_logger
 from app.models.db import reading, unit_of_work
 from app.models.users import LOCAL_ACTOR, ROLE_ADMIN, ROLES, Actor, User, actor_of
+from app.services import audit
 from app.services.identity import mask_id_number
 
 log = get_logger("users")
@@ -151,6 +152,7 @@ def _rehash(engine: Engine, user_id: int, password: str) -> None:
     sign-in tries again."""
     try:
         with unit_of_work(engine) as session:
+            audit.quiet(session)  # the same password, hashed anew: nobody changed anything
             user = session.get(User, user_id)
             if user is not None:
                 user.password_hash = _hasher.hash(password)
