@@ -165,7 +165,7 @@ def test_an_import_bumps_the_version_of_every_worker_it_writes_and_refuses_a_sta
                          "contract_start": "2020-01-01", "contract_end": "2027-12-31"},
                 worker_id=worker_id, expected_version=2)
     logged = count_audit(engine)
-    with pytest.raises(Refused, match=f"已被他人修改或删除（张三 110105\\*+{ZHANG[-4:]}）"):
+    with pytest.raises(Refused, match=f"1 名职工（张三 110105\\*+{ZHANG[-4:]}）已被他人修改或删除"):
         apply_plan(engine, plan)
     with engine.connect() as conn:
         assert conn.scalar(select(Worker.monthly_wage).where(Worker.id == worker_id)) == 5100

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from app.models import AuditEntry
 from app.models.base import CENT
+from app.models.bulk import bulk_insert_dicts
 from app.models.users import actor_of
 from app.services.audit_labels import (
     ENTITY_NAMES,
@@ -88,7 +89,7 @@ def plain(value):
     return value
 
 
-def _json(values: Mapping | None) -> str | None:
+def as_json(values: Mapping | None) -> str | None:
     if not values:
         return None
     return json.dumps({k: plain(v) for k, v in values.items()}, ensure_ascii=False)
@@ -103,7 +104,7 @@ def entry_row(
         "at": at, "user_login": actor.login, "user_name": actor.name, "action": action, "entity": entity,
         "record_id": record_id if isinstance(record_id, int) else None,
         "record_label": (label or "")[:200] or None, "summary": summary,
-        "before": _json(before), "after": _json(after),
+        "before": as_json(before), "after": as_json(after),
     }
 
 
@@ -124,9 +125,10 @@ def record(
 
 
 def record_rows(conn: Connection, rows: list[dict]) -> None:
-    """Many prepared entries (entry_row) at once: an import's updated workers."""
+    """Many prepared entries (entry_row) at once: an import's updated workers, through the
+    bulk writer (app.models.bulk) the import itself uses."""
     if rows:
-        conn.execute(insert(_table), rows)
+        bulk_insert_dicts(conn, _table, rows)
 
 
 def record_backup(engine: Engine, out) -> bool:
