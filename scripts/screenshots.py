@@ -121,6 +121,7 @@ def main() -> None:
     survey.save()
     save(window, "09-survey")
     users_shots(engine, window, workers.model.ids[0], save)
+    audit_shot(engine, window, workers.model.ids[1], save)
 
 
 def users_shots(engine, window, worker_id: int, save) -> None:
@@ -161,6 +162,30 @@ def users_shots(engine, window, worker_id: int, save) -> None:
     form.show()
     save(form, "12-reader-worker-form")
     form.close()
+
+
+def audit_shot(engine, window, worker_id: int, save) -> None:
+    """操作日志 (13-) as the 管理员 reads it, a clerk's change of a worker selected."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.models.users import set_actor
+    from app.services.users import sign_in
+    from app.services.workers import load_worker, save_worker
+
+    set_actor(engine, sign_in(engine, "lisi", "lisi-pass-1"))
+    record = load_worker(engine, worker_id)
+    keys = ("employee_no", "name", "id_type", "id_number", "gender", "birth_date", "education", "department",
+            "post", "occupation", "is_frontline", "is_team_leader", "hire_date", "leave_date", "phone", "status",
+            "notes", "contract_start", "contract_end", "contract_open_ended")
+    save_worker(engine, {**{key: getattr(record, key) for key in keys}, "department": "装配车间", "post": "班组长",
+                         "is_team_leader": True, "monthly_wage": "6850.00"},
+                worker_id=worker_id, expected_version=record.version)
+    set_actor(engine, sign_in(engine, "admin", "admin-pass-1"))
+    window._rebuild()
+    window.show_page("audit")
+    window.pages["audit"].table.selectRow(0)
+    QApplication.instance().processEvents()  # the rebuilt window lays the page out in two passes
+    save(window, "13-audit")
 
 
 if __name__ == "__main__":
