@@ -784,12 +784,19 @@ _STALE_PLAN = "检查花名册之后，{who}已被他人修改或删除，本次
 
 def _refuse_if_saved_since(conn, plan: ImportPlan) -> None:
     """Workers saved (or deleted) by someone else since the check, named: the whole import
-    is refused rather than writing over them."""
+    is refused rather than writing over them.
+
+    On PostgreSQL the rows are locked here, in id order, until the import commits: the
+    updates below run by sets of changed columns, not in one id order, and two imports
+    locking as they update could deadlock. (SQLite's BEGIN IMMEDIATE already holds the
+    whole database; it ignores FOR UPDATE.)"""
     ids = sorted(plan.versions)
     stale = []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        now = dict(conn.execute(select(Worker.id, Worker.version).where(Worker.id.in_(chunk))).all())
+        now = dict(conn.execute(
+            select(Worker.id, Worker.version).where(Worker.id.in_(chunk)).order_by(Worker.id).with_for_update()
+        ).all())
         stale += [plan.versions[i][1] for i in chunk if now.get(i) != plan.versions[i][0]]
     if stale:
         more = "等" if len(stale) > 5 else ""
