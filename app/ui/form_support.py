@@ -3,11 +3,27 @@ the top, mark the fields, keep what was typed, and put the cursor in the first o
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.errors import FieldProblem
 
 _MARKED = "border: 1px solid #d93025; background: #fff4f4;"
+
+
+def accept_cancel_row(dialog: QDialog, accept_text: str, on_accept) -> tuple[QHBoxLayout, QPushButton]:
+    """The row at the foot of a small form: the accepting button (Enter in any field presses
+    it) and 取消, on the right. Returns the row and the accepting button."""
+    accept = QPushButton(accept_text)
+    accept.setDefault(True)
+    accept.clicked.connect(on_accept)
+    cancel = QPushButton(dialog.tr("取消"))
+    cancel.setAutoDefault(False)
+    cancel.clicked.connect(dialog.reject)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(accept)
+    row.addWidget(cancel)
+    return row, accept
 
 
 def error_label() -> QLabel:

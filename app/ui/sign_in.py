@@ -7,10 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -21,7 +19,7 @@ from app.errors import Refused
 from app.models.db import sqlite_file
 from app.models.users import Actor
 from app.services.users import sign_in
-from app.ui.form_support import error_label
+from app.ui.form_support import accept_cancel_row, error_label
 
 
 class SignInDialog(QDialog):
@@ -52,16 +50,7 @@ class SignInDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("用户名") + "：", self.login)
         form.addRow(self.tr("密码") + "：", self.password)
-        self.sign_in_button = QPushButton(self.tr("登录"))
-        self.sign_in_button.setDefault(True)  # Enter in either field signs in
-        self.sign_in_button.clicked.connect(self.attempt)
-        cancel = QPushButton(self.tr("取消"))
-        cancel.setAutoDefault(False)
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.sign_in_button)
-        buttons.addWidget(cancel)
+        buttons, self.sign_in_button = accept_cancel_row(self, self.tr("登录"), self.attempt)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(database)

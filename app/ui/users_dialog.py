@@ -36,7 +36,7 @@ from app.services.users import (
     set_role,
 )
 from app.ui import dialogs
-from app.ui.form_support import clear_problems, error_label, show_problems
+from app.ui.form_support import accept_cancel_row, clear_problems, error_label, show_problems
 
 ROLE_TEXT = {
     ROLE_ADMIN: "管理员：全部功能，并管理用户",
@@ -55,16 +55,7 @@ class _Form(QDialog):
         self.fields: dict[str, QWidget] = {}
         self.problems = error_label()
         self.form = QFormLayout()
-        self.ok_button = QPushButton(self.tr("确定"))
-        self.ok_button.setDefault(True)
-        self.ok_button.clicked.connect(self.attempt)
-        cancel = QPushButton(self.tr("取消"))
-        cancel.setAutoDefault(False)
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.ok_button)
-        buttons.addWidget(cancel)
+        buttons, self.ok_button = accept_cancel_row(self, self.tr("确定"), self.attempt)
         layout = QVBoxLayout(self)
         layout.addWidget(self.problems)
         layout.addLayout(self.form)
