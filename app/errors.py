@@ -60,20 +60,19 @@ def is_conflict(exc: BaseException) -> bool:
     landed between this action's check and its write."""
     orig = getattr(exc, "orig", None) or exc
     name = type(orig).__name__
-    return isinstance(orig, sqlite3.IntegrityError) or name in (
-        "UniqueViolation", "DeadlockDetected", "SerializationFailure", "LockNotAvailable"
-    ) or (name == "IntegrityError" and "unique" in str(orig).lower())
+    return name in ("UniqueViolation", "DeadlockDetected", "SerializationFailure", "LockNotAvailable") or (
+        name == "IntegrityError" and "unique" in str(orig).lower()  # sqlite3's: UNIQUE constraint failed
+    )
 
 
 def describe_failure(exc: BaseException, log_path) -> str:
     """One Chinese sentence for an unexpected failure; the traceback goes to the log."""
-    if is_database_error(exc) and is_conflict(exc):
-        return (f"数据库操作失败（{_database_reason(exc)}），未写入任何数据。"
-                f"详细信息已写入日志：{log_path}")
-    if isinstance(exc, (OperationalError, sqlite3.OperationalError)):
-        return f"无法使用数据库（{_database_reason(exc)}），未写入任何数据。详细信息已写入日志：{log_path}"
     if is_database_error(exc):
         reason = _database_reason(exc)
+        # A deadlock is an OperationalError too, but the database was usable: the clerk's
+        # action met another's.
+        if isinstance(exc, (OperationalError, sqlite3.OperationalError)) and not is_conflict(exc):
+            return f"无法使用数据库（{reason}），未写入任何数据。详细信息已写入日志：{log_path}"
         if reason.isascii():
             return f"数据库操作失败，未写入任何数据。详细信息已写入日志：{log_path}"
         return f"数据库操作失败（{reason}），未写入任何数据。详细信息已写入日志：{log_path}"

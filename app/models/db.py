@@ -367,13 +367,19 @@ def tables_in_copy_order():
 _COPY_BATCH = 5000
 
 
-def copy_rows(source_conn, target_conn) -> int:
+def copy_rows(source_conn, target_conn, *, emptying_target: bool = False) -> int:
     """Every row of every table the target has into the target, column by column as both
     have them. Both sides are read from the databases themselves, not from the models, so an
-    older schema revision (a backup before an upgrade) copies as faithfully as the current one."""
+    older schema revision (a backup before an upgrade) copies as faithfully as the current one.
+    `emptying_target` first deletes the target's own rows (a new file's app_meta mark, rows a
+    migration seeds), children first."""
     source_tables, target_tables = MetaData(), MetaData()
     source_tables.reflect(source_conn)
     target_tables.reflect(target_conn)
+    if emptying_target:
+        for table in reversed(target_tables.sorted_tables):
+            if table.name != "alembic_version":
+                target_conn.execute(table.delete())
     copied = 0
     for table in target_tables.sorted_tables:
         source = source_tables.tables.get(table.name)
@@ -399,14 +405,7 @@ def copy_server_database(engine: Engine, out: Path, revision: str) -> Path:
         with engine.connect() as source_conn:
             source_conn.execution_options(isolation_level="REPEATABLE READ")
             with source_conn.begin(), target.begin() as target_conn:
-                # The new file's own rows (its app_meta mark, rows a migration seeds) make
-                # way for the database's.
-                emptied = MetaData()
-                emptied.reflect(target_conn)
-                for table in reversed(emptied.sorted_tables):
-                    if table.name != "alembic_version":
-                        target_conn.execute(table.delete())
-                copy_rows(source_conn, target_conn)
+                copy_rows(source_conn, target_conn, emptying_target=True)
         target.dispose()
         # One self-contained file, like a copy made through SQLite's backup API.
         with sqlite3.connect(part) as conn:

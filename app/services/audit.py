@@ -40,7 +40,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app.models import AuditEntry
-from app.models.base import CENT
 from app.models.bulk import bulk_insert_dicts
 from app.models.users import actor_of
 from app.services.audit_labels import (
@@ -57,6 +56,7 @@ from app.services.audit_labels import (
     value_text,
 )
 from app.services.identity import mask_id_number
+from app.services.values import money_text
 
 ADDED, CHANGED, DELETED, STATUS = "新增", "修改", "删除", "状态变更"
 IMPORTED, GENERATED, CONFIRMED, BACKED_UP, RESTORED, DEMO = "导入", "生成", "确认", "备份", "恢复", "演示数据"
@@ -75,7 +75,7 @@ def now() -> datetime:
 def plain(value):
     """A value as the log's JSON keeps it."""
     if isinstance(value, Decimal):
-        return str(value.quantize(CENT))
+        return money_text(value)
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, date):
@@ -236,14 +236,11 @@ def _entry_of(state, kind: str, refs: _References, engine: Engine, at: datetime)
     values["id"] = pk[0] if len(pk) == 1 else None
     before: dict = {}
     after: dict = {}
-    if kind == ADDED:
-        after = {k: _shown(entity, c, state.dict.get(k), refs) for k, c in _columns(mapper)}
-        after = {k: v for k, v in after.items() if v not in (None, "")}
-        action, summary = ADDED, f"新增{entity_name(entity)}"
-    elif kind == DELETED:
-        before = {k: _shown(entity, c, state.dict.get(k), refs) for k, c in _columns(mapper)}
-        before = {k: v for k, v in before.items() if v not in (None, "")}
-        action, summary = DELETED, f"删除{entity_name(entity)}"
+    if kind in (ADDED, DELETED):
+        shown = {k: _shown(entity, c, state.dict.get(k), refs) for k, c in _columns(mapper)}
+        filled = {k: v for k, v in shown.items() if v not in (None, "")}
+        before, after = ({}, filled) if kind == ADDED else (filled, {})
+        action, summary = kind, f"{kind}{entity_name(entity)}"
     else:
         for key, column in _columns(mapper):
             history = state.attrs[key].history

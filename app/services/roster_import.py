@@ -738,8 +738,9 @@ def _apply_plan(engine: Engine, plan: ImportPlan, progress) -> ImportReport:
                          "version": worker_table.c.version + 1})
             )
             if conn.execute(statement, params).rowcount != len(params):
-                # Saved between the check just made and this write (PostgreSQL lets a commit
-                # land there; SQLite holds the write lock since BEGIN IMMEDIATE).
+                # Cannot happen while _refuse_if_saved_since holds the rows (FOR UPDATE, or
+                # SQLite's write lock); kept so that a version mismatch can never be a
+                # silently skipped row.
                 raise Refused(_STALE_PLAN.format(who="职工"))
         bulk_insert(
             conn,
